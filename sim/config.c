@@ -41,27 +41,26 @@ struct ctx {
 	struct mc_config *c;
 };
 
-#define TRY(expr)                      \
-	do {                           \
-		int rc_ = (expr);      \
-		if (rc_)               \
-			return rc_;    \
+#define TRY(expr)                                                                                  \
+	do {                                                                                       \
+		int rc_ = (expr);                                                                  \
+		if (rc_)                                                                           \
+			return rc_;                                                                \
 	} while (0)
 
-#define MAX_COUNT 10000000 /* agents in a group */
+#define MAX_COUNT    10000000 /* agents in a group */
 #define MAX_FW_COUNT 100000
 
 static const char *const fw_kinds[] = {"batch", "service", "gang", "trace", NULL};
 static const char *const placements[] = {"first_fit", "random_fit", NULL};
 static const char *const sorters[] = {"drf", "random", NULL};
 static const char *const profiles[] = {"none", "mesos-1.7", NULL};
-static const char *const formats[] = {"native",      "google2011", "google2019",
-				      "alibaba2018", "swf",        "swim",       NULL};
+static const char *const formats[] = {"native", "google2011", "google2019", "alibaba2018",
+                                      "swf",    "swim",       NULL};
 static const char *const map_bys[] = {"user", "priority", "class", NULL};
-static const char *const capabilities[] = {"GPU_RESOURCES",     "MULTI_ROLE",
-					   "SHARED_RESOURCES",  "PARTITION_AWARE",
-					   "TASK_KILLING_STATE", "REGION_AWARE",
-					   "RESERVATION_REFINEMENT", NULL};
+static const char *const capabilities[] = {
+    "GPU_RESOURCES",      "MULTI_ROLE",   "SHARED_RESOURCES",       "PARTITION_AWARE",
+    "TASK_KILLING_STATE", "REGION_AWARE", "RESERVATION_REFINEMENT", NULL};
 
 const char *mc_config_fw_kind_name(enum mc_config_fw_kind k)
 {
@@ -123,7 +122,7 @@ void mc_config_init(struct mc_config *c)
 
 	network_defaults(&c->network);
 	c->outputs = (struct mc_config_outputs){
-		.timeseries = true, .tasks = true, .tasks_csv = false, .plots = true, .report = true};
+	    .timeseries = true, .tasks = true, .tasks_csv = false, .plots = true, .report = true};
 }
 
 static void framework_defaults(struct mc_config_framework *f)
@@ -246,8 +245,7 @@ void mc_config_release(struct mc_config *c)
 static const char *join(char *buf, size_t n, const char *prefix, const char *key)
 {
 	size_t used = 0;
-	const char *parts[3] = {prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "",
-				key};
+	const char *parts[3] = {prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "", key};
 	for (int k = 0; k < 3; k++)
 		for (const char *p = parts[k]; *p && used + 1 < n; p++)
 			buf[used++] = *p;
@@ -256,18 +254,17 @@ static const char *join(char *buf, size_t n, const char *prefix, const char *key
 }
 
 static int get_dur(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		   mc_time_t lo, mc_time_t hi, mc_time_t *out)
+                   mc_time_t lo, mc_time_t hi, mc_time_t *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	char l[160];
 	return v ? mc_yaml_duration(x->y, v, join(l, sizeof l, prefix, key), lo, hi, out, x->err)
-		 : 0;
+	         : 0;
 }
 
 /* A duration where "none" (or null) means `none_value`. */
-static int get_dur_none(struct ctx *x, const yaml_node_t *map, const char *prefix,
-			const char *key, mc_time_t lo, mc_time_t hi, mc_time_t none_value,
-			mc_time_t *out)
+static int get_dur_none(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
+                        mc_time_t lo, mc_time_t hi, mc_time_t none_value, mc_time_t *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	if (!v)
@@ -282,7 +279,7 @@ static int get_dur_none(struct ctx *x, const yaml_node_t *map, const char *prefi
 }
 
 static int get_int(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		   int64_t lo, int64_t hi, int *out)
+                   int64_t lo, int64_t hi, int *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	if (!v)
@@ -295,7 +292,7 @@ static int get_int(struct ctx *x, const yaml_node_t *map, const char *prefix, co
 }
 
 static int get_double(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		      double lo, double hi, double *out)
+                      double lo, double hi, double *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	char l[160];
@@ -303,7 +300,7 @@ static int get_double(struct ctx *x, const yaml_node_t *map, const char *prefix,
 }
 
 static int get_bool(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		    bool *out)
+                    bool *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	char l[160];
@@ -311,7 +308,7 @@ static int get_bool(struct ctx *x, const yaml_node_t *map, const char *prefix, c
 }
 
 static int get_enum(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		    const char *const *names, int *out)
+                    const char *const *names, int *out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	char l[160];
@@ -320,7 +317,7 @@ static int get_enum(struct ctx *x, const yaml_node_t *map, const char *prefix, c
 
 /* Replaces *out with a copy of the string at `key`, if present. */
 static int get_str(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		   char **out)
+                   char **out)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	if (!v)
@@ -335,7 +332,7 @@ static int get_str(struct ctx *x, const yaml_node_t *map, const char *prefix, co
 
 /* A distribution; "none"/null clears *has (when has != NULL). */
 static int get_dist(struct ctx *x, const yaml_node_t *map, const char *prefix, const char *key,
-		    int flags, struct mc_dist *out, bool *has)
+                    int flags, struct mc_dist *out, bool *has)
 {
 	yaml_node_t *v = mc_yaml_get(x->y, map, key);
 	if (!v)
@@ -356,13 +353,13 @@ static int get_dist(struct ctx *x, const yaml_node_t *map, const char *prefix, c
 
 /* Resource quantities (no reservations) into a vector. */
 static int get_quantities(struct ctx *x, const yaml_node_t *v, const char *what,
-			  struct mc_resvec *out)
+                          struct mc_resvec *out)
 {
 	struct mc_resources r;
 	TRY(mc_yaml_resources(x->y, v, what, &r, x->err));
 	if (r.nresv)
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "%s: quantities cannot carry a reservation role", what);
+		                      "%s: quantities cannot carry a reservation role", what);
 	*out = r.unres;
 	return 0;
 }
@@ -378,24 +375,24 @@ static bool is_name(const char *s)
 	return true;
 }
 
-static int resource_index(struct ctx *x, const yaml_node_t *at, const char *what,
-			  const char *name, bool scalar_only)
+static int resource_index(struct ctx *x, const yaml_node_t *at, const char *what, const char *name,
+                          bool scalar_only)
 {
 	size_t len = strlen(name);
 	int idx = mc_res_lookup(name, len);
 	if (idx < 0) {
 		if (!is_name(name))
 			return mc_yaml_errorf(x->y, at, 0, x->err, MC_EPARSE,
-					      "%s: bad resource name '%s'", what, name);
+			                      "%s: bad resource name '%s'", what, name);
 		idx = mc_res_intern(name, len, MC_RES_SCALAR);
 		if (idx < 0)
 			return mc_yaml_errorf(x->y, at, 0, x->err, MC_ERANGE,
-					      "%s: cannot add resource '%s': %s", what, name,
-					      mc_strerror(idx));
+			                      "%s: cannot add resource '%s': %s", what, name,
+			                      mc_strerror(idx));
 	}
 	if (scalar_only && mc_res_kind_of(idx) != MC_RES_SCALAR)
 		return mc_yaml_errorf(x->y, at, 0, x->err, MC_EPARSE,
-				      "%s: resource '%s' is not a scalar", what, name);
+		                      "%s: resource '%s' is not a scalar", what, name);
 	return idx;
 }
 
@@ -414,8 +411,8 @@ static int decode_min_allocatable(struct ctx *x, const yaml_node_t *v, const cha
 		size_t len = bar ? (size_t)(bar - p) : strlen(p);
 		if (a->n_min_allocatable == MC_CONFIG_MIN_ALLOC_MAX)
 			return mc_yaml_errorf(x->y, v, (int)(p - s), x->err, MC_ERANGE,
-					      "%s: more than %d alternatives", what,
-					      MC_CONFIG_MIN_ALLOC_MAX);
+			                      "%s: more than %d alternatives", what,
+			                      MC_CONFIG_MIN_ALLOC_MAX);
 		char *part = mc_xmalloc(len + 1);
 		memcpy(part, p, len);
 		part[len] = '\0';
@@ -426,13 +423,13 @@ static int decode_min_allocatable(struct ctx *x, const yaml_node_t *v, const cha
 		free(part);
 		if (rc)
 			return mc_yaml_errorf(x->y, v, (int)(p - s) + (pe.col > 0 ? pe.col - 1 : 0),
-					      x->err, MC_EPARSE, "%s: bad resources: %s", what,
-					      pe.msg);
+			                      x->err, MC_EPARSE, "%s: bad resources: %s", what,
+			                      pe.msg);
 		if (empty || r.nresv)
 			return mc_yaml_errorf(x->y, v, (int)(p - s), x->err, MC_EPARSE,
-					      "%s: each alternative must be non-empty, unreserved "
-					      "quantities",
-					      what);
+			                      "%s: each alternative must be non-empty, unreserved "
+			                      "quantities",
+			                      what);
 		a->min_allocatable[a->n_min_allocatable++] = r.unres;
 		if (!bar)
 			break;
@@ -443,11 +440,17 @@ static int decode_min_allocatable(struct ctx *x, const yaml_node_t *v, const cha
 
 static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 {
-	static const char *const keys[] = {
-		"policy",         "role_sorter",          "framework_sorter",
-		"allocation_interval", "min_allocatable", "fair_sharing_excluded",
-		"filter_gpu_resources", "offer_timeout",  "quota",
-		"weights",        NULL};
+	static const char *const keys[] = {"policy",
+	                                   "role_sorter",
+	                                   "framework_sorter",
+	                                   "allocation_interval",
+	                                   "min_allocatable",
+	                                   "fair_sharing_excluded",
+	                                   "filter_gpu_resources",
+	                                   "offer_timeout",
+	                                   "quota",
+	                                   "weights",
+	                                   NULL};
 	const char *P = "allocator";
 	struct mc_config_allocator *a = &x->c->allocator;
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
@@ -458,7 +461,7 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 		TRY(mc_yaml_string(x->y, v, "allocator.policy", &s, x->err));
 		if (!is_name(s))
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "allocator.policy: bad policy name '%s'", s);
+			                      "allocator.policy: bad policy name '%s'", s);
 		free(a->policy);
 		a->policy = mc_xstrdup(s);
 	}
@@ -480,8 +483,8 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 		int n = mc_yaml_seq_len(v);
 		if (v->type != YAML_SEQUENCE_NODE && !mc_yaml_is_null(v))
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "allocator.fair_sharing_excluded: expected a list of "
-					      "resource names");
+			                      "allocator.fair_sharing_excluded: expected a list of "
+			                      "resource names");
 		a->fair_sharing_excluded = mc_xcalloc((size_t)n, sizeof(char *));
 		a->fair_sharing_excluded_idx = mc_xcalloc((size_t)n, sizeof(int));
 		a->n_fair_sharing_excluded = n;
@@ -489,9 +492,10 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 			yaml_node_t *it = mc_yaml_seq_item(x->y, v, i);
 			const char *s;
 			TRY(mc_yaml_string(x->y, it, "allocator.fair_sharing_excluded", &s,
-					   x->err));
+			                   x->err));
 			a->fair_sharing_excluded[i] = mc_xstrdup(s);
-			int idx = resource_index(x, it, "allocator.fair_sharing_excluded", s, false);
+			int idx =
+			    resource_index(x, it, "allocator.fair_sharing_excluded", s, false);
 			if (idx < 0)
 				return idx;
 			a->fair_sharing_excluded_idx[i] = idx;
@@ -503,8 +507,8 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 	if ((v = mc_yaml_get(x->y, m, "quota")) && !mc_yaml_is_null(v)) {
 		if (v->type != YAML_MAPPING_NODE)
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "allocator.quota: expected a mapping of role -> "
-					      "{guarantee, limit}");
+			                      "allocator.quota: expected a mapping of role -> "
+			                      "{guarantee, limit}");
 		int n = mc_yaml_map_len(v);
 		a->quotas = mc_xcalloc((size_t)n, sizeof *a->quotas);
 		a->nquotas = n;
@@ -516,14 +520,14 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 			struct mc_config_quota *q = &a->quotas[i];
 			q->role = mc_xstrdup(role);
 			if (strchr(role, '/') || mc_role_intern(role, strlen(role)) < 0)
-				return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-						      "allocator.quota: '%s' is not a top-level role",
-						      role);
+				return mc_yaml_errorf(
+				    x->y, kn, 0, x->err, MC_EPARSE,
+				    "allocator.quota: '%s' is not a top-level role", role);
 			for (int j = 0; j < i; j++)
 				if (!strcmp(a->quotas[j].role, role))
-					return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-							      "allocator.quota: duplicate role '%s'",
-							      role);
+					return mc_yaml_errorf(
+					    x->y, kn, 0, x->err, MC_EPARSE,
+					    "allocator.quota: duplicate role '%s'", role);
 			char l[160];
 			snprintf(l, sizeof l, "allocator.quota.%s", role);
 			static const char *const qkeys[] = {"guarantee", "limit", NULL};
@@ -533,23 +537,24 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 			char l2[200];
 			if (g)
 				TRY(get_quantities(x, g, join(l2, sizeof l2, l, "guarantee"),
-						   &q->guarantee));
+				                   &q->guarantee));
 			if (lim) {
 				TRY(get_quantities(x, lim, join(l2, sizeof l2, l, "limit"),
-						   &q->limit));
+				                   &q->limit));
 				q->has_limit = true;
 				if (!mc_resvec_contains(&q->limit, &q->guarantee))
 					return mc_yaml_errorf(x->y, lim, 0, x->err, MC_ERANGE,
-							      "%s: the limit must be at least the "
-							      "guarantee",
-							      l);
+					                      "%s: the limit must be at least the "
+					                      "guarantee",
+					                      l);
 			}
 		}
 	}
 	if ((v = mc_yaml_get(x->y, m, "weights")) && !mc_yaml_is_null(v)) {
 		if (v->type != YAML_MAPPING_NODE)
-			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "allocator.weights: expected a mapping of role -> weight");
+			return mc_yaml_errorf(
+			    x->y, v, 0, x->err, MC_EPARSE,
+			    "allocator.weights: expected a mapping of role -> weight");
 		int n = mc_yaml_map_len(v);
 		a->weights = mc_xcalloc((size_t)n, sizeof *a->weights);
 		a->nweights = n;
@@ -561,12 +566,12 @@ static int decode_allocator(struct ctx *x, const yaml_node_t *m)
 			a->weights[i].role = mc_xstrdup(role);
 			if (mc_role_intern(role, strlen(role)) < 0)
 				return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-						      "allocator.weights: bad role '%s'", role);
+				                      "allocator.weights: bad role '%s'", role);
 			for (int j = 0; j < i; j++)
 				if (!strcmp(a->weights[j].role, role))
-					return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-							      "allocator.weights: duplicate role '%s'",
-							      role);
+					return mc_yaml_errorf(
+					    x->y, kn, 0, x->err, MC_EPARSE,
+					    "allocator.weights: duplicate role '%s'", role);
 			char l[160];
 			snprintf(l, sizeof l, "allocator.weights.%s", role);
 			TRY(mc_yaml_double(x->y, vn, l, 1e-9, 1e9, &a->weights[i].weight, x->err));
@@ -584,21 +589,21 @@ static int cmp_time(const void *pa, const void *pb)
 static int decode_master(struct ctx *x, const yaml_node_t *m)
 {
 	static const char *const keys[] = {"agent_ping_timeout",
-					   "max_agent_ping_timeouts",
-					   "agent_reregister_timeout",
-					   "framework_failover_timeout",
-					   "processing",
-					   "failover",
-					   NULL};
+	                                   "max_agent_ping_timeouts",
+	                                   "agent_reregister_timeout",
+	                                   "framework_failover_timeout",
+	                                   "processing",
+	                                   "failover",
+	                                   NULL};
 	const char *P = "master";
 	struct mc_config_master *ms = &x->c->master;
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
 	TRY(get_dur(x, m, P, "agent_ping_timeout", 1, 24 * MC_HOUR, &ms->agent_ping_timeout));
 	TRY(get_int(x, m, P, "max_agent_ping_timeouts", 1, 1000, &ms->max_agent_ping_timeouts));
 	TRY(get_dur(x, m, P, "agent_reregister_timeout", 1, 365 * 24 * MC_HOUR,
-		    &ms->agent_reregister_timeout));
+	            &ms->agent_reregister_timeout));
 	TRY(get_dur(x, m, P, "framework_failover_timeout", 0, 365 * 24 * MC_HOUR,
-		    &ms->framework_failover_timeout));
+	            &ms->framework_failover_timeout));
 
 	yaml_node_t *v;
 	if ((v = mc_yaml_get(x->y, m, "processing")) && !mc_yaml_is_null(v)) {
@@ -609,41 +614,41 @@ static int decode_master(struct ctx *x, const yaml_node_t *m)
 		TRY(get_enum(x, v, Q, "profile", profiles, &prof));
 		ms->profile = (enum mc_config_processing_profile)prof;
 		TRY(get_dist(x, v, Q, "per_message", MC_DIST_TIME, &ms->per_message,
-			     &ms->has_per_message));
+		             &ms->has_per_message));
 		TRY(get_dist(x, v, Q, "per_run", MC_DIST_TIME, &ms->per_run, &ms->has_per_run));
 	}
 	if ((v = mc_yaml_get(x->y, m, "failover")) && !mc_yaml_is_null(v)) {
-		static const char *const fk[] = {"standbys", "detection_delay", "at",
-						 "recovery_timeout", "agent_recovery_factor",
-						 NULL};
+		static const char *const fk[] = {"standbys",         "detection_delay",       "at",
+		                                 "recovery_timeout", "agent_recovery_factor", NULL};
 		const char *Q = "master.failover";
 		struct mc_config_failover *f = &ms->failover;
 		TRY(mc_yaml_check_map(x->y, v, Q, fk, x->err));
 		TRY(get_int(x, v, Q, "standbys", 0, 16, &f->standbys));
 		TRY(get_dur(x, v, Q, "detection_delay", 0, 24 * MC_HOUR, &f->detection_delay));
 		TRY(get_dur(x, v, Q, "recovery_timeout", 0, 365 * 24 * MC_HOUR,
-			    &f->recovery_timeout));
+		            &f->recovery_timeout));
 		TRY(get_double(x, v, Q, "agent_recovery_factor", 0, 1, &f->agent_recovery_factor));
 		yaml_node_t *at = mc_yaml_get(x->y, v, "at");
 		if (at && !mc_yaml_is_null(at)) {
 			bool one = at->type == YAML_SCALAR_NODE;
 			int n = one ? 1 : mc_yaml_seq_len(at);
 			if (!one && at->type != YAML_SEQUENCE_NODE)
-				return mc_yaml_errorf(x->y, at, 0, x->err, MC_EPARSE,
-						      "master.failover.at: expected a time or a list "
-						      "of times");
+				return mc_yaml_errorf(
+				    x->y, at, 0, x->err, MC_EPARSE,
+				    "master.failover.at: expected a time or a list "
+				    "of times");
 			f->at = mc_xcalloc((size_t)n, sizeof *f->at);
 			f->n_at = n;
 			for (int i = 0; i < n; i++) {
 				yaml_node_t *it = one ? at : mc_yaml_seq_item(x->y, at, i);
 				TRY(mc_yaml_duration(x->y, it, "master.failover.at", 0,
-						     MC_TIME_NEVER - 1, &f->at[i], x->err));
+				                     MC_TIME_NEVER - 1, &f->at[i], x->err));
 			}
 			qsort(f->at, (size_t)n, sizeof *f->at, cmp_time);
 			if (f->standbys == 0 && n > 0)
 				return mc_yaml_errorf(x->y, at, 0, x->err, MC_ERANGE,
-						      "master.failover.at: failovers need "
-						      "master.failover.standbys >= 1");
+				                      "master.failover.at: failovers need "
+				                      "master.failover.standbys >= 1");
 		}
 	}
 	return 0;
@@ -655,7 +660,7 @@ static int check_template(struct ctx *x, const yaml_node_t *v, const char *what,
 	for (const char *p = s; *p; p++) {
 		if (*p == '}')
 			return mc_yaml_errorf(x->y, v, (int)(p - s), x->err, MC_EPARSE,
-					      "%s: unmatched '}'", what);
+			                      "%s: unmatched '}'", what);
 		if (*p != '{')
 			continue;
 		const char *q = p + 1;
@@ -678,7 +683,7 @@ static int check_template(struct ctx *x, const yaml_node_t *v, const char *what,
 		continue;
 	bad:
 		return mc_yaml_errorf(x->y, v, (int)(p - s), x->err, MC_EPARSE,
-				      "%s: bad template (use {i}, {i%%N} or {i/N})", what);
+		                      "%s: bad template (use {i}, {i%%N} or {i/N})", what);
 	}
 	return 0;
 }
@@ -686,7 +691,7 @@ static int check_template(struct ctx *x, const yaml_node_t *v, const char *what,
 static int decode_agent_group(struct ctx *x, const yaml_node_t *m, int g)
 {
 	static const char *const keys[] = {"count", "resources", "attributes", "name_prefix",
-					   "mtbf",  "mttr",      NULL};
+	                                   "mtbf",  "mttr",      NULL};
 	char P[64];
 	snprintf(P, sizeof P, "agents.%d", g);
 	struct mc_config_agent_group *ag = &x->c->agent_groups[g];
@@ -703,19 +708,21 @@ static int decode_agent_group(struct ctx *x, const yaml_node_t *m, int g)
 	v = mc_yaml_get(x->y, m, "resources");
 	if (!v)
 		return mc_yaml_errorf(x->y, m, 0, x->err, MC_EPARSE, "%s: 'resources' is required",
-				      P);
+		                      P);
 	TRY(mc_yaml_resources(x->y, v, join(l, sizeof l, P, "resources"), &ag->resources, x->err));
 	if (mc_resources_is_empty(&ag->resources))
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_ERANGE, "%s: no resources", l);
 	TRY(get_str(x, m, P, "name_prefix", &ag->name_prefix));
 	if (!is_name(ag->name_prefix))
 		return mc_yaml_errorf(x->y, mc_yaml_get(x->y, m, "name_prefix"), 0, x->err,
-				      MC_EPARSE, "%s.name_prefix: bad name '%s'", P, ag->name_prefix);
+		                      MC_EPARSE, "%s.name_prefix: bad name '%s'", P,
+		                      ag->name_prefix);
 	v = mc_yaml_get(x->y, m, "attributes");
 	if (v && !mc_yaml_is_null(v)) {
 		if (v->type != YAML_MAPPING_NODE)
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "%s.attributes: expected a mapping of name -> value", P);
+			                      "%s.attributes: expected a mapping of name -> value",
+			                      P);
 		int n = mc_yaml_map_len(v);
 		ag->attrs = mc_xcalloc((size_t)n, sizeof *ag->attrs);
 		ag->nattrs = n;
@@ -729,7 +736,8 @@ static int decode_agent_group(struct ctx *x, const yaml_node_t *m, int g)
 			for (int j = 0; j < i; j++)
 				if (!strcmp(ag->attrs[j].key, ks))
 					return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-							      "%s: duplicate attribute '%s'", l, ks);
+					                      "%s: duplicate attribute '%s'", l,
+					                      ks);
 			snprintf(l, sizeof l, "%s.attributes.%s", P, ks);
 			TRY(mc_yaml_string(x->y, vn, l, &vs, x->err));
 			ag->attrs[i].value = mc_xstrdup(vs);
@@ -740,7 +748,7 @@ static int decode_agent_group(struct ctx *x, const yaml_node_t *m, int g)
 	TRY(get_dist(x, m, P, "mttr", MC_DIST_TIME, &ag->mttr, &ag->has_mttr));
 	if (ag->has_mttr && !ag->has_mtbf)
 		return mc_yaml_errorf(x->y, mc_yaml_get(x->y, m, "mttr"), 0, x->err, MC_EPARSE,
-				      "%s.mttr: given without mtbf", P);
+		                      "%s.mttr: given without mtbf", P);
 	return 0;
 }
 
@@ -758,14 +766,14 @@ static int decode_agents(struct ctx *x, const yaml_node_t *v)
 		groups = (yaml_node_t *)v;
 	} else if (!mc_yaml_is_null(v)) {
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "agents: expected a list of agent groups or "
-				      "{from_trace: true}");
+		                      "agents: expected a list of agent groups or "
+		                      "{from_trace: true}");
 	}
 	if (!groups)
 		return 0;
 	if (groups->type != YAML_SEQUENCE_NODE)
 		return mc_yaml_errorf(x->y, groups, 0, x->err, MC_EPARSE,
-				      "agents.groups: expected a list of agent groups");
+		                      "agents.groups: expected a list of agent groups");
 	int n = mc_yaml_seq_len(groups);
 	x->c->agent_groups = mc_xcalloc((size_t)n, sizeof *x->c->agent_groups);
 	x->c->nagent_groups = n;
@@ -777,26 +785,26 @@ static int decode_agents(struct ctx *x, const yaml_node_t *v)
 /* ---- workloads ----------------------------------------------------------- */
 
 static int decode_synthetic(struct ctx *x, const yaml_node_t *m, const char *P,
-			    struct mc_config_synthetic *s)
+                            struct mc_config_synthetic *s)
 {
 	static const char *const keys[] = {"arrival",       "jobs",           "tasks_per_job",
-					   "task_duration", "task_resources", NULL};
+	                                   "task_duration", "task_resources", NULL};
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
 	s->tasks_per_job = (struct mc_dist){.kind = MC_DIST_CONST, .a = 1};
 	static const char *const required[] = {"arrival", "task_duration", "task_resources"};
 	for (int k = 0; k < 3; k++)
 		if (!mc_yaml_get(x->y, m, required[k]))
 			return mc_yaml_errorf(x->y, m, 0, x->err, MC_EPARSE, "%s: '%s' is required",
-					      P, required[k]);
+			                      P, required[k]);
 	TRY(get_dist(x, m, P, "arrival", MC_DIST_TIME, &s->arrival, NULL));
 	char l[160];
 	yaml_node_t *v;
 	if (mc_dist_mean(&s->arrival) == 0 && s->arrival.kind == MC_DIST_CONST)
 		return mc_yaml_errorf(x->y, mc_yaml_get(x->y, m, "arrival"), 0, x->err, MC_ERANGE,
-				      "%s.arrival: the inter-arrival time must be > 0", P);
+		                      "%s.arrival: the inter-arrival time must be > 0", P);
 	if ((v = mc_yaml_get(x->y, m, "jobs"))) {
 		TRY(mc_yaml_int(x->y, v, join(l, sizeof l, P, "jobs"), 0, INT64_MAX / 2, &s->jobs,
-				x->err));
+		                x->err));
 	}
 	TRY(get_dist(x, m, P, "tasks_per_job", MC_DIST_PLAIN, &s->tasks_per_job, NULL));
 	TRY(get_dist(x, m, P, "task_duration", MC_DIST_TIME, &s->task_duration, NULL));
@@ -804,9 +812,9 @@ static int decode_synthetic(struct ctx *x, const yaml_node_t *m, const char *P,
 	join(l, sizeof l, P, "task_resources");
 	if (v->type != YAML_MAPPING_NODE || mc_yaml_map_len(v) == 0)
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "%s: expected a mapping of resource name -> distribution "
-				      "(e.g. {cpus: 1, mem: 'uniform(512, 4096)'})",
-				      l);
+		                      "%s: expected a mapping of resource name -> distribution "
+		                      "(e.g. {cpus: 1, mem: 'uniform(512, 4096)'})",
+		                      l);
 	for (int i = 0; i < mc_yaml_map_len(v); i++) {
 		yaml_node_t *kn, *vn;
 		mc_yaml_map_pair(x->y, v, i, &kn, &vn);
@@ -817,11 +825,11 @@ static int decode_synthetic(struct ctx *x, const yaml_node_t *m, const char *P,
 			return idx;
 		if (s->has_task_res[idx])
 			return mc_yaml_errorf(x->y, kn, 0, x->err, MC_EPARSE,
-					      "%s: duplicate resource '%s'", l, name);
+			                      "%s: duplicate resource '%s'", l, name);
 		char l2[200];
 		snprintf(l2, sizeof l2, "%s.%s", l, name);
 		TRY(mc_yaml_dist(x->y, vn, l2, MC_DIST_PLAIN, x->c->base_dir, &s->task_res[idx],
-				 x->err));
+		                 x->err));
 		s->has_task_res[idx] = true;
 	}
 	return 0;
@@ -858,10 +866,10 @@ static int parse_priority_range(const char *s, int64_t *lo, int64_t *hi)
 }
 
 static int decode_trace(struct ctx *x, const yaml_node_t *m, const char *P,
-			struct mc_config_trace *t, bool global)
+                        struct mc_config_trace *t, bool global)
 {
-	static const char *const gkeys[] = {"path", "format", "map", "time_scale",
-					    "start", "end", NULL};
+	static const char *const gkeys[] = {"path",  "format", "map", "time_scale",
+	                                    "start", "end",    NULL};
 	static const char *const fkeys[] = {"path", "format", "time_scale", "start", "end", NULL};
 	TRY(mc_yaml_check_map(x->y, m, P, global ? gkeys : fkeys, x->err));
 	char l[160];
@@ -875,9 +883,9 @@ static int decode_trace(struct ctx *x, const yaml_node_t *m, const char *P,
 	t->path = resolve_path(x->c->base_dir, s);
 	if (!mc_yaml_get(x->y, m, "format"))
 		return mc_yaml_errorf(x->y, m, 0, x->err, MC_EPARSE,
-				      "%s: 'format' is required (one of native, google2011, "
-				      "google2019, alibaba2018, swf, swim)",
-				      P);
+		                      "%s: 'format' is required (one of native, google2011, "
+		                      "google2019, alibaba2018, swf, swim)",
+		                      P);
 	int k = 0;
 	TRY(get_enum(x, m, P, "format", formats, &k));
 	t->format = (enum mc_config_trace_format)k;
@@ -889,7 +897,7 @@ static int decode_trace(struct ctx *x, const yaml_node_t *m, const char *P,
 	TRY(get_dur_none(x, m, P, "end", 0, MC_TIME_NEVER - 1, MC_TIME_NEVER, &t->end));
 	if (t->end <= t->start)
 		return mc_yaml_errorf(x->y, mc_yaml_get(x->y, m, "end"), 0, x->err, MC_ERANGE,
-				      "%s.end: must be after start", P);
+		                      "%s.end: must be after start", P);
 
 	yaml_node_t *map = global ? mc_yaml_get(x->y, m, "map") : NULL;
 	if (!map || mc_yaml_is_null(map))
@@ -907,7 +915,7 @@ static int decode_trace(struct ctx *x, const yaml_node_t *m, const char *P,
 		return 0;
 	if (rules->type != YAML_SEQUENCE_NODE)
 		return mc_yaml_errorf(x->y, rules, 0, x->err, MC_EPARSE,
-				      "%s.rules: expected a list of {match, framework}", Q);
+		                      "%s.rules: expected a list of {match, framework}", Q);
 	int n = mc_yaml_seq_len(rules);
 	t->rules = mc_xcalloc((size_t)n, sizeof *t->rules);
 	t->nrules = n;
@@ -922,21 +930,21 @@ static int decode_trace(struct ctx *x, const yaml_node_t *m, const char *P,
 		for (int j = 0; j < 2; j++)
 			if (!mc_yaml_get(x->y, r, rkeys[j]))
 				return mc_yaml_errorf(x->y, r, 0, x->err, MC_EPARSE,
-						      "%s: '%s' is required", R, rkeys[j]);
+				                      "%s: '%s' is required", R, rkeys[j]);
 		TRY(get_str(x, r, R, "match", &rule->match));
 		TRY(get_str(x, r, R, "framework", &rule->framework));
 		if (t->map_by == MC_MAP_PRIORITY &&
 		    parse_priority_range(rule->match, &rule->lo, &rule->hi))
-			return mc_yaml_errorf(x->y, mc_yaml_get(x->y, r, "match"), 0, x->err,
-					      MC_EPARSE,
-					      "%s.match: expected a priority or a range lo-hi, got '%s'",
-					      R, rule->match);
+			return mc_yaml_errorf(
+			    x->y, mc_yaml_get(x->y, r, "match"), 0, x->err, MC_EPARSE,
+			    "%s.match: expected a priority or a range lo-hi, got '%s'", R,
+			    rule->match);
 	}
 	return 0;
 }
 
 static int decode_workload(struct ctx *x, const yaml_node_t *m, const char *P,
-			   struct mc_config_workload *w, bool global)
+                           struct mc_config_workload *w, bool global)
 {
 	if (mc_yaml_is_null(m))
 		return 0;
@@ -948,7 +956,7 @@ static int decode_workload(struct ctx *x, const yaml_node_t *m, const char *P,
 	char l[160];
 	if (syn && tr)
 		return mc_yaml_errorf(x->y, m, 0, x->err, MC_EPARSE,
-				      "%s: give either 'synthetic' or 'trace', not both", P);
+		                      "%s: give either 'synthetic' or 'trace', not both", P);
 	if (syn) {
 		w->kind = MC_WORKLOAD_SYNTHETIC;
 		return decode_synthetic(x, syn, join(l, sizeof l, P, "synthetic"), &w->synthetic);
@@ -964,11 +972,21 @@ static int decode_workload(struct ctx *x, const yaml_node_t *m, const char *P,
 
 static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 {
-	static const char *const keys[] = {
-		"name",       "kind",           "role",        "count",
-		"refuse_seconds", "suppress_when_idle", "revive_on_new_work", "decision_time",
-		"placement",  "delay_scheduling", "constraints", "capabilities",
-		"max_attempts", "workload",     NULL};
+	static const char *const keys[] = {"name",
+	                                   "kind",
+	                                   "role",
+	                                   "count",
+	                                   "refuse_seconds",
+	                                   "suppress_when_idle",
+	                                   "revive_on_new_work",
+	                                   "decision_time",
+	                                   "placement",
+	                                   "delay_scheduling",
+	                                   "constraints",
+	                                   "capabilities",
+	                                   "max_attempts",
+	                                   "workload",
+	                                   NULL};
 	char P[64];
 	snprintf(P, sizeof P, "frameworks.%d", i);
 	struct mc_config_framework *f = &x->c->frameworks[i];
@@ -981,8 +999,8 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 	TRY(get_str(x, m, P, "name", &f->name));
 	if (!is_name(f->name))
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "%s.name: bad name '%s' (letters, digits, '_', '-', '.')", P,
-				      f->name);
+		                      "%s.name: bad name '%s' (letters, digits, '_', '-', '.')", P,
+		                      f->name);
 	int k = 0;
 	TRY(get_enum(x, m, P, "kind", fw_kinds, &k));
 	f->kind = (enum mc_config_fw_kind)k;
@@ -990,8 +1008,8 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 		TRY(get_str(x, m, P, "role", &f->role));
 		int32_t id = mc_role_intern(f->role, strlen(f->role));
 		if (id < 0)
-			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE, "%s.role: bad role '%s'",
-					      P, f->role);
+			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+			                      "%s.role: bad role '%s'", P, f->role);
 		f->role_id = id;
 	}
 	TRY(get_int(x, m, P, "count", 1, MAX_FW_COUNT, &f->count));
@@ -1026,11 +1044,11 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 		join(Q, sizeof Q, P, "capabilities");
 		if (v->type != YAML_SEQUENCE_NODE)
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "%s: expected a list such as [GPU_RESOURCES]", Q);
+			                      "%s: expected a list such as [GPU_RESOURCES]", Q);
 		for (int j = 0; j < mc_yaml_seq_len(v); j++) {
 			int cap;
 			TRY(mc_yaml_enum(x->y, mc_yaml_seq_item(x->y, v, j), Q, capabilities, &cap,
-					 x->err));
+			                 x->err));
 			if (cap == 0)
 				f->gpu_capable = true;
 		}
@@ -1047,7 +1065,7 @@ static int decode_frameworks(struct ctx *x, const yaml_node_t *v)
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "frameworks: expected a list of frameworks");
+		                      "frameworks: expected a list of frameworks");
 	int n = mc_yaml_seq_len(v);
 	x->c->frameworks = mc_xcalloc((size_t)n, sizeof *x->c->frameworks);
 	x->c->nframeworks = n;
@@ -1058,8 +1076,8 @@ static int decode_frameworks(struct ctx *x, const yaml_node_t *v)
 
 /* ---- network and outputs ------------------------------------------------- */
 
-static int parse_agent_ranges(struct ctx *x, const yaml_node_t *v, const char *what,
-			      const char *s, struct mc_config_partition *pt)
+static int parse_agent_ranges(struct ctx *x, const yaml_node_t *v, const char *what, const char *s,
+                              struct mc_config_partition *pt)
 {
 	const char *p = s;
 	while (*p) {
@@ -1084,22 +1102,23 @@ static int parse_agent_ranges(struct ctx *x, const yaml_node_t *v, const char *w
 			p++;
 		if ((*p && *p != ',') || hi < lo || hi > INT32_MAX)
 			goto bad;
-		pt->ranges = mc_xrealloc(pt->ranges, (size_t)(pt->nranges + 1) * sizeof *pt->ranges);
+		pt->ranges =
+		    mc_xrealloc(pt->ranges, (size_t)(pt->nranges + 1) * sizeof *pt->ranges);
 		pt->ranges[pt->nranges][0] = (int32_t)lo;
 		pt->ranges[pt->nranges][1] = (int32_t)hi;
 		pt->nranges++;
 		continue;
 	bad:
 		return mc_yaml_errorf(x->y, v, (int)(start - s), x->err, MC_EPARSE,
-				      "%s: expected agent ids or ranges like \"0-99\"", what);
+		                      "%s: expected agent ids or ranges like \"0-99\"", what);
 	}
 	return 0;
 }
 
 static int decode_network(struct ctx *x, const yaml_node_t *m)
 {
-	static const char *const keys[] = {"master_agent", "master_framework", "loss",
-					   "partitions", NULL};
+	static const char *const keys[] = {"master_agent", "master_framework", "loss", "partitions",
+	                                   NULL};
 	const char *P = "network";
 	struct mc_config_network *n = &x->c->network;
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
@@ -1111,7 +1130,7 @@ static int decode_network(struct ctx *x, const yaml_node_t *m)
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
 		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-				      "network.partitions: expected a list of {agents, from, to}");
+		                      "network.partitions: expected a list of {agents, from, to}");
 	int cnt = mc_yaml_seq_len(v);
 	n->partitions = mc_xcalloc((size_t)cnt, sizeof *n->partitions);
 	n->npartitions = cnt;
@@ -1124,13 +1143,13 @@ static int decode_network(struct ctx *x, const yaml_node_t *m)
 		for (int j = 0; j < 3; j++)
 			if (!mc_yaml_get(x->y, pm, pk[j]))
 				return mc_yaml_errorf(x->y, pm, 0, x->err, MC_EPARSE,
-						      "%s: '%s' is required", Q, pk[j]);
+				                      "%s: '%s' is required", Q, pk[j]);
 		struct mc_config_partition *pt = &n->partitions[i];
 		TRY(get_dur(x, pm, Q, "from", 0, MC_TIME_NEVER - 1, &pt->from));
 		TRY(get_dur(x, pm, Q, "to", 0, MC_TIME_NEVER - 1, &pt->to));
 		if (pt->to <= pt->from)
 			return mc_yaml_errorf(x->y, mc_yaml_get(x->y, pm, "to"), 0, x->err,
-					      MC_ERANGE, "%s.to: must be after 'from'", Q);
+			                      MC_ERANGE, "%s.to: must be after 'from'", Q);
 		yaml_node_t *ag = mc_yaml_get(x->y, pm, "agents");
 		char l[96];
 		snprintf(l, sizeof l, "%s.agents", Q);
@@ -1154,8 +1173,8 @@ static int decode_network(struct ctx *x, const yaml_node_t *m)
 
 static int decode_outputs(struct ctx *x, const yaml_node_t *m)
 {
-	static const char *const keys[] = {"timeseries", "tasks", "tasks_csv", "plots", "report",
-					   NULL};
+	static const char *const keys[] = {"timeseries", "tasks",  "tasks_csv",
+	                                   "plots",      "report", NULL};
 	const char *P = "outputs";
 	struct mc_config_outputs *o = &x->c->outputs;
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
@@ -1177,8 +1196,7 @@ int mc_config_framework_total(const struct mc_config *c)
 	return t;
 }
 
-int mc_config_framework_name(const struct mc_config *c, int fw, int replica, char *buf,
-			     size_t size)
+int mc_config_framework_name(const struct mc_config *c, int fw, int replica, char *buf, size_t size)
 {
 	const struct mc_config_framework *f = &c->frameworks[fw];
 	if (f->count == 1)
@@ -1235,12 +1253,12 @@ static yaml_node_t *node_at(struct mc_yaml *y, const char *path)
 }
 
 static int resolve_fw(struct ctx *x, const struct fwname *names, int n, const char *name,
-		      const char *path, int *fw, int *replica)
+                      const char *path, int *fw, int *replica)
 {
 	const struct fwname *hit = find_fw(names, n, name);
 	if (!hit)
 		return mc_yaml_errorf(x->y, node_at(x->y, path), 0, x->err, MC_EPARSE,
-				      "%s: no framework named '%s'", path, name);
+		                      "%s: no framework named '%s'", path, name);
 	*fw = hit->fw;
 	*replica = hit->replica;
 	return 0;
@@ -1252,19 +1270,19 @@ static int validate(struct ctx *x)
 	yaml_node_t *root = mc_yaml_root(x->y);
 	if (c->nframeworks == 0)
 		return mc_yaml_errorf(x->y, root, 0, x->err, MC_EPARSE,
-				      "no frameworks: the experiment needs a 'frameworks' list");
+		                      "no frameworks: the experiment needs a 'frameworks' list");
 	if (c->nagent_groups == 0 && !c->agents_from_trace)
 		return mc_yaml_errorf(x->y, root, 0, x->err, MC_EPARSE,
-				      "no agents: give an 'agents' list of groups or "
-				      "'agents: {from_trace: true}'");
+		                      "no agents: give an 'agents' list of groups or "
+		                      "'agents: {from_trace: true}'");
 	if (c->agents_from_trace && c->workload.kind != MC_WORKLOAD_TRACE)
 		return mc_yaml_errorf(x->y, node_at(x->y, "agents"), 0, x->err, MC_EPARSE,
-				      "agents.from_trace needs a global 'workload: {trace: ...}'");
+		                      "agents.from_trace needs a global 'workload: {trace: ...}'");
 	int64_t total_agents = mc_config_agent_total(c);
 	if (total_agents > INT32_MAX)
 		return mc_yaml_errorf(x->y, node_at(x->y, "agents"), 0, x->err, MC_ERANGE,
-				      "agents: too many agents in total (%" PRId64 ")",
-				      total_agents);
+		                      "agents: too many agents in total (%" PRId64 ")",
+		                      total_agents);
 	if (c->duration != MC_TIME_NEVER && c->duration > c->max_duration)
 		c->max_duration = c->duration;
 
@@ -1285,7 +1303,7 @@ static int validate(struct ctx *x)
 			char p[64];
 			snprintf(p, sizeof p, "frameworks.%d.name", i);
 			rc = mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_EPARSE,
-					    "%s: duplicate framework name '%s'", p, names[k].name);
+			                    "%s: duplicate framework name '%s'", p, names[k].name);
 		}
 
 	/* Trace mappings name frameworks that exist. */
@@ -1294,13 +1312,13 @@ static int validate(struct ctx *x)
 		for (int k = 0; k < t->nrules && !rc; k++) {
 			char p[96];
 			snprintf(p, sizeof p, "workload.trace.map.rules.%d.framework", k);
-			rc = resolve_fw(x, names, n, t->rules[k].framework, p, &t->rules[k].fw_index,
-					&t->rules[k].fw_replica);
+			rc = resolve_fw(x, names, n, t->rules[k].framework, p,
+			                &t->rules[k].fw_index, &t->rules[k].fw_replica);
 		}
 		t->map_default_index = -1;
 		if (!rc && t->map_default)
 			rc = resolve_fw(x, names, n, t->map_default, "workload.trace.map.default",
-					&t->map_default_index, &t->map_default_replica);
+			                &t->map_default_index, &t->map_default_replica);
 	}
 	for (int k = 0; k < n; k++)
 		free(names[k].name);
@@ -1316,17 +1334,17 @@ static int validate(struct ctx *x)
 		    c->workload.kind != MC_WORKLOAD_TRACE) {
 			snprintf(p, sizeof p, "frameworks.%d", i);
 			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_EPARSE,
-					      "%s: a trace framework needs a trace workload (its "
-					      "own or the global one)",
-					      p);
+			                      "%s: a trace framework needs a trace workload (its "
+			                      "own or the global one)",
+			                      p);
 		}
 		if (f->workload.kind == MC_WORKLOAD_SYNTHETIC && f->workload.synthetic.jobs == 0 &&
 		    c->duration == MC_TIME_NEVER) {
 			snprintf(p, sizeof p, "frameworks.%d.workload.synthetic", i);
 			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_EPARSE,
-					      "%s: without 'jobs' the workload never drains: give "
-					      "'jobs' or a top-level 'duration'",
-					      p);
+			                      "%s: without 'jobs' the workload never drains: give "
+			                      "'jobs' or a top-level 'duration'",
+			                      p);
 		}
 	}
 
@@ -1338,11 +1356,11 @@ static int validate(struct ctx *x)
 				if (pt->ranges[j][1] >= total_agents) {
 					char p[64];
 					snprintf(p, sizeof p, "network.partitions.%d.agents", k);
-					return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err,
-							      MC_ERANGE,
-							      "%s: agent %d does not exist (the "
-							      "experiment has %" PRId64 " agents)",
-							      p, (int)pt->ranges[j][1], total_agents);
+					return mc_yaml_errorf(
+					    x->y, node_at(x->y, p), 0, x->err, MC_ERANGE,
+					    "%s: agent %d does not exist (the "
+					    "experiment has %" PRId64 " agents)",
+					    p, (int)pt->ranges[j][1], total_agents);
 				}
 		}
 	return 0;
@@ -1352,9 +1370,10 @@ static int validate(struct ctx *x)
 
 static int decode(struct ctx *x)
 {
-	static const char *const keys[] = {"name",      "seed",   "duration", "max_duration",
-					   "sample_interval", "allocator", "master", "agents",
-					   "frameworks", "workload", "network", "outputs", NULL};
+	static const char *const keys[] = {
+	    "name",      "seed",    "duration", "max_duration", "sample_interval",
+	    "allocator", "master",  "agents",   "frameworks",   "workload",
+	    "network",   "outputs", NULL};
 	struct mc_config *c = x->c;
 	yaml_node_t *root = mc_yaml_root(x->y);
 	if (!root || mc_yaml_is_null(root))
@@ -1365,14 +1384,14 @@ static int decode(struct ctx *x)
 		TRY(get_str(x, root, "", "name", &c->name));
 		if (!is_name(c->name))
 			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
-					      "name: bad experiment name '%s' (letters, digits, "
-					      "'_', '-', '.')",
-					      c->name);
+			                      "name: bad experiment name '%s' (letters, digits, "
+			                      "'_', '-', '.')",
+			                      c->name);
 	}
 	if ((v = mc_yaml_get(x->y, root, "seed")))
 		TRY(mc_yaml_uint64(x->y, v, "seed", &c->seed, x->err));
 	TRY(get_dur_none(x, root, "", "duration", 1, MC_TIME_NEVER - 1, MC_TIME_NEVER,
-			 &c->duration));
+	                 &c->duration));
 	TRY(get_dur(x, root, "", "max_duration", 1, MC_TIME_NEVER - 1, &c->max_duration));
 	TRY(get_dur(x, root, "", "sample_interval", 1, 365 * 24 * MC_HOUR, &c->sample_interval));
 	if ((v = mc_yaml_get(x->y, root, "allocator")) && !mc_yaml_is_null(v))
@@ -1429,13 +1448,13 @@ static void set_path_fields(struct mc_config *c, const char *path)
 /* Loads `path` (or nothing when NULL), applies the overrides of `src` and
  * (key, value) if key != NULL, and decodes into *c. */
 static int build(struct mc_config *c, const char *path, const struct mc__config_src *src,
-		 const char *key, const char *value, char *errbuf, size_t n)
+                 const char *key, const char *value, char *errbuf, size_t n)
 {
 	struct mc_yaml y;
 	struct mc_yaml_error e = {{0}};
 	mc_config_init(c);
 	int rc = path ? mc_yaml_load_file(&y, path, &e)
-		      : mc_yaml_load_string(&y, "(defaults)", "", 0, &e);
+	              : mc_yaml_load_string(&y, "(defaults)", "", 0, &e);
 	if (rc) {
 		copy_err(&e, errbuf, n);
 		release_data(c);
@@ -1470,7 +1489,7 @@ int mc_config_load(struct mc_config *c, const char *path, char *errbuf, size_t n
 }
 
 int mc_config_set(struct mc_config *c, const char *keypath, const char *value, char *errbuf,
-		  size_t n)
+                  size_t n)
 {
 	struct mc_config tmp;
 	memset(&tmp, 0, sizeof tmp);
@@ -1495,11 +1514,11 @@ int mc_config_set(struct mc_config *c, const char *keypath, const char *value, c
 int mc_config_attr_expand(const char *tmpl, int64_t i, char *buf, size_t size)
 {
 	size_t len = 0;
-#define PUT(ch)                                     \
-	do {                                        \
-		if (len + 1 < size)                 \
-			buf[len] = (ch);            \
-		len++;                              \
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (len + 1 < size)                                                                \
+			buf[len] = (ch);                                                           \
+		len++;                                                                             \
 	} while (0)
 	for (const char *p = tmpl; *p; p++) {
 		if (*p == '{' && p[1] == 'i') {
@@ -1568,9 +1587,15 @@ static void json_time(FILE *o, mc_time_t t)
 	fprintf(o, "%lld.%s", s, frac);
 }
 
-static void json_num(FILE *o, double v) { fprintf(o, "%.15g", v); }
+static void json_num(FILE *o, double v)
+{
+	fprintf(o, "%.15g", v);
+}
 
-static void json_bool(FILE *o, bool b) { fputs(b ? "true" : "false", o); }
+static void json_bool(FILE *o, bool b)
+{
+	fputs(b ? "true" : "false", o);
+}
 
 static void json_dist(FILE *o, const struct mc_dist *d)
 {
@@ -1713,7 +1738,7 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 				if (k)
 					buf[used++] = '|';
 				int w = mc_resvec_format(&a->min_allocatable[k], buf + used,
-							 sizeof buf - used);
+				                         sizeof buf - used);
 				used += w > 0 ? (size_t)w : 0;
 			}
 			if (used >= sizeof buf)
@@ -1923,7 +1948,7 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 					fprintf(o, "%d", (int)pt->ranges[j][0]);
 				else
 					fprintf(o, "%d-%d", (int)pt->ranges[j][0],
-						(int)pt->ranges[j][1]);
+					        (int)pt->ranges[j][1]);
 			}
 			fputs("\",\"from\":", o);
 			json_time(o, pt->from);

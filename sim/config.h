@@ -58,9 +58,9 @@ struct mc_config_weight {
 };
 
 struct mc_config_allocator {
-	char *policy;           /* "hierarchical" */
-	char *role_sorter;      /* "drf" | "random"; default "drf" */
-	char *framework_sorter; /* "drf" | "random"; default "drf" */
+	char *policy;                  /* "hierarchical" */
+	char *role_sorter;             /* "drf" | "random"; default "drf" */
+	char *framework_sorter;        /* "drf" | "random"; default "drf" */
 	mc_time_t allocation_interval; /* 1 s (Mesos --allocation_interval) */
 	/* OR-list of AND-sets ("cpus:0.01|mem:32", Mesos's default): an offer is
 	 * made when the resources contain at least one alternative. */
@@ -97,15 +97,15 @@ struct mc_config_failover {
 };
 
 struct mc_config_master {
-	mc_time_t agent_ping_timeout;         /* 15 s */
-	int max_agent_ping_timeouts;          /* 5 */
-	mc_time_t agent_reregister_timeout;   /* 10 min */
-	mc_time_t framework_failover_timeout; /* 0 s */
+	mc_time_t agent_ping_timeout;              /* 15 s */
+	int max_agent_ping_timeouts;               /* 5 */
+	mc_time_t agent_reregister_timeout;        /* 10 min */
+	mc_time_t framework_failover_timeout;      /* 0 s */
 	enum mc_config_processing_profile profile; /* none */
-	bool has_per_message;                 /* false: messages cost nothing */
-	struct mc_dist per_message;           /* seconds per message (MC_DIST_TIME) */
-	bool has_per_run;                     /* false: allocation runs cost nothing */
-	struct mc_dist per_run;               /* seconds per allocation run */
+	bool has_per_message;                      /* false: messages cost nothing */
+	struct mc_dist per_message;                /* seconds per message (MC_DIST_TIME) */
+	bool has_per_run;                          /* false: allocation runs cost nothing */
+	struct mc_dist per_run;                    /* seconds per allocation run */
 	struct mc_config_failover failover;
 };
 
@@ -119,17 +119,17 @@ struct mc_config_attr {
 };
 
 struct mc_config_agent_group {
-	int line;                    /* 1-based line of the item in the file (0 if none) */
-	int count;                   /* required, >= 1 */
+	int line;                      /* 1-based line of the item in the file (0 if none) */
+	int count;                     /* required, >= 1 */
 	struct mc_resources resources; /* required; per agent */
 	int nattrs;
-	struct mc_config_attr *attrs;  /* optional; simple key -> value strings */
-	char *name_prefix;           /* default "agent": agents are named "<prefix>-<i>", i
-				      * counting from 0 across the group */
-	bool has_mtbf;               /* false: never fails */
-	struct mc_dist mtbf;         /* seconds between failures (MC_DIST_TIME) */
-	bool has_mttr;               /* false: a failed agent never comes back */
-	struct mc_dist mttr;         /* seconds to repair (MC_DIST_TIME) */
+	struct mc_config_attr *attrs; /* optional; simple key -> value strings */
+	char *name_prefix;            /* default "agent": agents are named "<prefix>-<i>", i
+	                               * counting from 0 across the group */
+	bool has_mtbf;                /* false: never fails */
+	struct mc_dist mtbf;          /* seconds between failures (MC_DIST_TIME) */
+	bool has_mttr;                /* false: a failed agent never comes back */
+	struct mc_dist mttr;          /* seconds to repair (MC_DIST_TIME) */
 };
 
 /* ---- workloads ----------------------------------------------------------- */
@@ -156,11 +156,11 @@ enum mc_config_map_by {
 };
 
 struct mc_config_map_rule {
-	char *match;      /* as written */
-	int64_t lo, hi;   /* MC_MAP_PRIORITY: the parsed inclusive range */
-	char *framework;  /* an (expanded) framework name */
-	int fw_index;     /* index into mc_config.frameworks of the entry named */
-	int fw_replica;   /* replica within that entry (0 when count == 1) */
+	char *match;     /* as written */
+	int64_t lo, hi;  /* MC_MAP_PRIORITY: the parsed inclusive range */
+	char *framework; /* an (expanded) framework name */
+	int fw_index;    /* index into mc_config.frameworks of the entry named */
+	int fw_replica;  /* replica within that entry (0 when count == 1) */
 };
 
 struct mc_config_synthetic {
@@ -175,16 +175,16 @@ struct mc_config_synthetic {
 };
 
 struct mc_config_trace {
-	char *path;                          /* required; resolved */
-	enum mc_config_trace_format format;  /* required */
-	enum mc_config_map_by map_by;        /* default user */
+	char *path;                         /* required; resolved */
+	enum mc_config_trace_format format; /* required */
+	enum mc_config_map_by map_by;       /* default user */
 	int nrules;
-	struct mc_config_map_rule *rules;    /* first match wins */
-	char *map_default;                   /* framework for unmatched jobs; NULL = drop them */
+	struct mc_config_map_rule *rules; /* first match wins */
+	char *map_default;                /* framework for unmatched jobs; NULL = drop them */
 	int map_default_index, map_default_replica;
-	double time_scale;                   /* 1.0; > 0; trace times are multiplied by it */
-	mc_time_t start;                     /* 0: trace time that becomes simulated time 0 */
-	mc_time_t end;                       /* MC_TIME_NEVER: ignore records after this */
+	double time_scale; /* 1.0; > 0; trace times are multiplied by it */
+	mc_time_t start;   /* 0: trace time that becomes simulated time 0 */
+	mc_time_t end;     /* MC_TIME_NEVER: ignore records after this */
 };
 
 struct mc_config_workload {
@@ -213,23 +213,23 @@ enum mc_config_placement {
  * mc_config_framework_name()); with count == 1 the name is used as is.
  */
 struct mc_config_framework {
-	int line;                     /* 1-based line of the item in the file (0 if none) */
-	char *name;                   /* required */
-	enum mc_config_fw_kind kind;  /* batch */
-	char *role;                   /* "*" */
-	int32_t role_id;              /* role interned (resources.h) */
-	int count;                    /* 1 */
-	mc_time_t refuse;             /* refuse_seconds: 5 s (Mesos Filters default) */
-	bool suppress_when_idle;      /* false */
-	bool revive_on_new_work;      /* true */
-	mc_time_t t_job;              /* decision_time.per_job: 0.1 s */
-	mc_time_t t_task;             /* decision_time.per_task: 5 ms */
+	int line;                           /* 1-based line of the item in the file (0 if none) */
+	char *name;                         /* required */
+	enum mc_config_fw_kind kind;        /* batch */
+	char *role;                         /* "*" */
+	int32_t role_id;                    /* role interned (resources.h) */
+	int count;                          /* 1 */
+	mc_time_t refuse;                   /* refuse_seconds: 5 s (Mesos Filters default) */
+	bool suppress_when_idle;            /* false */
+	bool revive_on_new_work;            /* true */
+	mc_time_t t_job;                    /* decision_time.per_job: 0.1 s */
+	mc_time_t t_task;                   /* decision_time.per_task: 5 ms */
 	enum mc_config_placement placement; /* first_fit */
-	mc_time_t locality_delay;     /* delay_scheduling.locality_delay: 0 = off */
-	bool unique_host;             /* constraints.unique_host: false (service) */
-	int rack_spread;              /* constraints.rack_spread: 0 = off, else min racks */
-	bool gpu_capable;             /* capabilities contains GPU_RESOURCES */
-	int max_attempts;             /* resubmissions of a failed/lost task: 0 */
+	mc_time_t locality_delay;           /* delay_scheduling.locality_delay: 0 = off */
+	bool unique_host;                   /* constraints.unique_host: false (service) */
+	int rack_spread;                    /* constraints.rack_spread: 0 = off, else min racks */
+	bool gpu_capable;                   /* capabilities contains GPU_RESOURCES */
+	int max_attempts;                   /* resubmissions of a failed/lost task: 0 */
 	struct mc_config_workload workload; /* kind NONE unless given */
 };
 
@@ -237,8 +237,8 @@ struct mc_config_framework {
 
 struct mc_config_partition {
 	int nranges;
-	int32_t (*ranges)[2];  /* inclusive agent-id ranges [lo, hi] */
-	mc_time_t from, to;    /* from < to */
+	int32_t (*ranges)[2]; /* inclusive agent-id ranges [lo, hi] */
+	mc_time_t from, to;   /* from < to */
 };
 
 struct mc_config_network {
@@ -264,11 +264,11 @@ struct mc_config_outputs {
 struct mc__config_src; /* private: the YAML document kept for --set */
 
 struct mc_config {
-	char *path;            /* the experiment file as given (NULL for defaults) */
-	char *base_dir;        /* its directory ("." for defaults) */
-	char *name;            /* default: file name without directory and extension */
-	uint64_t seed;         /* 1 */
-	mc_time_t duration;    /* MC_TIME_NEVER: until the workload drains */
+	char *path;                /* the experiment file as given (NULL for defaults) */
+	char *base_dir;            /* its directory ("." for defaults) */
+	char *name;                /* default: file name without directory and extension */
+	uint64_t seed;             /* 1 */
+	mc_time_t duration;        /* MC_TIME_NEVER: until the workload drains */
 	mc_time_t max_duration;    /* hard cap: MC_CONFIG_DEFAULT_MAX_DURATION (40 days) */
 	mc_time_t sample_interval; /* 10 s */
 
@@ -313,10 +313,14 @@ int mc_config_load(struct mc_config *c, const char *path, char *errbuf, size_t n
  * mappings on the way are created. The whole config is re-validated; on
  * error *c is unchanged and errbuf holds "--set PATH=VALUE: message" (or the
  * file position for errors elsewhere). Returns 0, MC_EPARSE or MC_ERANGE.
- * Overrides apply in call order. O(config size).
+ * Overrides apply in call order. It re-reads the experiment file and
+ * replays the earlier overrides, so the file must still be readable
+ * (MC_EIO otherwise). On a config from mc_config_init() every override is
+ * validated as a whole experiment, so it fails until frameworks and agents
+ * are set. O(config size).
  */
 int mc_config_set(struct mc_config *c, const char *keypath, const char *value, char *errbuf,
-		  size_t n);
+                  size_t n);
 
 /* Frees everything *c owns and leaves it zeroed. Safe on a zeroed config. */
 void mc_config_release(struct mc_config *c);
@@ -335,7 +339,7 @@ int mc_config_framework_total(const struct mc_config *c);
 /* The name of replica `replica` (0-based) of framework entry `fw`: the name
  * itself when count == 1, else "<name>-<replica+1>". snprintf convention. */
 int mc_config_framework_name(const struct mc_config *c, int fw, int replica, char *buf,
-			     size_t size);
+                             size_t size);
 
 /* Total number of agents over all groups. */
 int64_t mc_config_agent_total(const struct mc_config *c);

@@ -43,18 +43,18 @@ struct family {
 };
 
 static const struct family families[] = {
-	{"const", MC_DIST_CONST, 1, {ARG_VALUE, 0}},
-	{"exp", MC_DIST_EXP, 1, {ARG_VALUE, 0}},
-	{"uniform", MC_DIST_UNIFORM, 2, {ARG_VALUE, ARG_VALUE}},
-	{"normal", MC_DIST_NORMAL, 2, {ARG_VALUE, ARG_VALUE}},
-	{"lognormal", MC_DIST_LOGNORMAL, 2, {ARG_SHAPE, ARG_SHAPE}},
-	{"pareto", MC_DIST_PARETO, 2, {ARG_SHAPE, ARG_VALUE}},
-	{"weibull", MC_DIST_WEIBULL, 2, {ARG_VALUE, ARG_SHAPE}},
-	{"empirical", MC_DIST_EMPIRICAL, 1, {0, 0}},
+    {"const", MC_DIST_CONST, 1, {ARG_VALUE, 0}},
+    {"exp", MC_DIST_EXP, 1, {ARG_VALUE, 0}},
+    {"uniform", MC_DIST_UNIFORM, 2, {ARG_VALUE, ARG_VALUE}},
+    {"normal", MC_DIST_NORMAL, 2, {ARG_VALUE, ARG_VALUE}},
+    {"lognormal", MC_DIST_LOGNORMAL, 2, {ARG_SHAPE, ARG_SHAPE}},
+    {"pareto", MC_DIST_PARETO, 2, {ARG_SHAPE, ARG_VALUE}},
+    {"weibull", MC_DIST_WEIBULL, 2, {ARG_VALUE, ARG_SHAPE}},
+    {"empirical", MC_DIST_EMPIRICAL, 1, {0, 0}},
 };
 
 static int fail(struct mc_parse_error *err, int code, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(struct mc_parse_error *err, int code, int col, const char *fmt, ...)
 {
@@ -68,7 +68,10 @@ static int fail(struct mc_parse_error *err, int code, int col, const char *fmt, 
 	return code;
 }
 
-static bool is_ws(char ch) { return ch == ' ' || ch == '\t'; }
+static bool is_ws(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
 
 /*
  * Parses one numeric token text[0..len) into *out. A value argument with
@@ -76,7 +79,7 @@ static bool is_ws(char ch) { return ch == ' ' || ch == '\t'; }
  * `col` is the token's 1-based column for messages.
  */
 static int parse_number(const char *text, size_t len, int role, int flags, int col, double *out,
-			struct mc_parse_error *err)
+                        struct mc_parse_error *err)
 {
 	char tok[64];
 	if (len == 0)
@@ -94,8 +97,9 @@ static int parse_number(const char *text, size_t len, int role, int flags, int c
 			return fail(err, MC_ERANGE, col, "time out of range: '%s'", tok);
 		if (rc)
 			return fail(err, MC_EPARSE, col,
-				    "bad time '%s' (a number of seconds, or with a unit us, ms, s, m, h, d)",
-				    tok);
+			            "bad time '%s' (a number of seconds, or with a unit us, ms, s, "
+			            "m, h, d)",
+			            tok);
 		*out = (double)t / (double)MC_SEC;
 		return 0;
 	}
@@ -118,7 +122,7 @@ static int check_domain(const struct mc_dist *d, const int *cols, struct mc_pars
 	case MC_DIST_CONST:
 		if (d->a < 0)
 			return fail(err, MC_ERANGE, cols[0], "const value must be >= 0 (got %g)",
-				    d->a);
+			            d->a);
 		break;
 	case MC_DIST_EXP:
 		if (!(d->a > 0))
@@ -126,37 +130,44 @@ static int check_domain(const struct mc_dist *d, const int *cols, struct mc_pars
 		break;
 	case MC_DIST_UNIFORM:
 		if (d->a < 0)
-			return fail(err, MC_ERANGE, cols[0], "uniform lower bound must be >= 0 (got %g)",
-				    d->a);
+			return fail(err, MC_ERANGE, cols[0],
+			            "uniform lower bound must be >= 0 (got %g)", d->a);
 		if (!(d->b > d->a))
 			return fail(err, MC_ERANGE, cols[1],
-				    "uniform range is empty: upper bound %g <= lower bound %g", d->b,
-				    d->a);
+			            "uniform range is empty: upper bound %g <= lower bound %g",
+			            d->b, d->a);
 		break;
 	case MC_DIST_NORMAL:
 		if (d->a < 0)
-			return fail(err, MC_ERANGE, cols[0], "normal mean must be >= 0 (got %g)", d->a);
+			return fail(err, MC_ERANGE, cols[0], "normal mean must be >= 0 (got %g)",
+			            d->a);
 		if (d->b < 0)
-			return fail(err, MC_ERANGE, cols[1], "normal sd must be >= 0 (got %g)", d->b);
+			return fail(err, MC_ERANGE, cols[1], "normal sd must be >= 0 (got %g)",
+			            d->b);
 		break;
 	case MC_DIST_LOGNORMAL:
 		if (d->b < 0)
-			return fail(err, MC_ERANGE, cols[1], "lognormal sigma must be >= 0 (got %g)",
-				    d->b);
+			return fail(err, MC_ERANGE, cols[1],
+			            "lognormal sigma must be >= 0 (got %g)", d->b);
 		if (d->a > 700 || d->a < -700)
-			return fail(err, MC_ERANGE, cols[0], "lognormal mu out of range (got %g)", d->a);
+			return fail(err, MC_ERANGE, cols[0], "lognormal mu out of range (got %g)",
+			            d->a);
 		break;
 	case MC_DIST_PARETO:
 		if (!(d->a > 0))
-			return fail(err, MC_ERANGE, cols[0], "pareto shape must be > 0 (got %g)", d->a);
+			return fail(err, MC_ERANGE, cols[0], "pareto shape must be > 0 (got %g)",
+			            d->a);
 		if (!(d->b > 0))
-			return fail(err, MC_ERANGE, cols[1], "pareto scale must be > 0 (got %g)", d->b);
+			return fail(err, MC_ERANGE, cols[1], "pareto scale must be > 0 (got %g)",
+			            d->b);
 		break;
 	case MC_DIST_WEIBULL:
 		if (!(d->a > 0))
-			return fail(err, MC_ERANGE, cols[0], "weibull scale must be > 0 (got %g)", d->a);
+			return fail(err, MC_ERANGE, cols[0], "weibull scale must be > 0 (got %g)",
+			            d->a);
 		if (!(d->b > 0))
-			return fail(err, MC_ERANGE, cols[1], "weibull shape must be > 0 (got %g)", d->b);
+			return fail(err, MC_ERANGE, cols[1], "weibull shape must be > 0 (got %g)",
+			            d->b);
 		break;
 	case MC_DIST_EMPIRICAL:
 		break;
@@ -190,7 +201,7 @@ static bool split2(char *line, char **f0, char **f1)
 /* Loads an empirical table. Errors name file:line in the message and point
  * `col` at the argument. */
 static int load_empirical(struct mc_dist *d, const char *file, size_t flen, int flags,
-			  const char *base_dir, int col, struct mc_parse_error *err)
+                          const char *base_dir, int col, struct mc_parse_error *err)
 {
 	char *rel = mc_xmalloc(flen + 1);
 	memcpy(rel, file, flen);
@@ -209,7 +220,7 @@ static int load_empirical(struct mc_dist *d, const char *file, size_t flen, int 
 	size_t n = 0, cap = 0, capc = 0;
 	if (!f) {
 		rc = fail(err, MC_EIO, col, "cannot open empirical file %s: %s", path,
-			  strerror(errno));
+		          strerror(errno));
 		goto out;
 	}
 	char line[512];
@@ -230,7 +241,7 @@ static int load_empirical(struct mc_dist *d, const char *file, size_t flen, int 
 		char *f0, *f1;
 		if (!split2(s, &f0, &f1)) {
 			rc = fail(err, MC_EPARSE, col,
-				  "%s:%ld: expected 'value,cumulative_probability'", path, lineno);
+			          "%s:%ld: expected 'value,cumulative_probability'", path, lineno);
 			goto out;
 		}
 		struct mc_parse_error e2;
@@ -248,18 +259,19 @@ static int load_empirical(struct mc_dist *d, const char *file, size_t flen, int 
 		seen_row = true;
 		if (v < 0) {
 			rc = fail(err, MC_ERANGE, col, "%s:%ld: value must be >= 0 (got %g)", path,
-				  lineno, v);
+			          lineno, v);
 			goto out;
 		}
 		if (!(p >= 0 && p <= 1)) {
-			rc = fail(err, MC_ERANGE, col, "%s:%ld: probability must be in [0, 1] (got %g)",
-				  path, lineno, p);
+			rc =
+			    fail(err, MC_ERANGE, col,
+			         "%s:%ld: probability must be in [0, 1] (got %g)", path, lineno, p);
 			goto out;
 		}
 		if (n > 0 && (v < vals[n - 1] || p < cdfs[n - 1])) {
 			rc = fail(err, MC_ERANGE, col,
-				  "%s:%ld: values and probabilities must be non-decreasing", path,
-				  lineno);
+			          "%s:%ld: values and probabilities must be non-decreasing", path,
+			          lineno);
 			goto out;
 		}
 		mc_xgrow(&vals, &cap, n + 1, sizeof *vals);
@@ -277,8 +289,9 @@ static int load_empirical(struct mc_dist *d, const char *file, size_t flen, int 
 		goto out;
 	}
 	if (fabs(cdfs[n - 1] - 1.0) > 1e-9) {
-		rc = fail(err, MC_ERANGE, col, "%s:%ld: the last cumulative probability must be 1 (got %g)",
-			  path, lineno, cdfs[n - 1]);
+		rc = fail(err, MC_ERANGE, col,
+		          "%s:%ld: the last cumulative probability must be 1 (got %g)", path,
+		          lineno, cdfs[n - 1]);
 		goto out;
 	}
 	{
@@ -307,7 +320,7 @@ out:
 }
 
 int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *base_dir,
-		  struct mc_parse_error *err)
+                  struct mc_parse_error *err)
 {
 	if (!d || !text)
 		return fail(err, MC_EINVAL, 1, "no distribution");
@@ -346,15 +359,15 @@ int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *ba
 		/* Could be a number with a unit only if it started with a digit,
 		 * which it did not. */
 		return fail(err, MC_EPARSE, ncol,
-			    "unknown distribution '%.*s' (known: const, exp, uniform, normal, "
-			    "lognormal, pareto, weibull, empirical)",
-			    (int)nlen, name);
+		            "unknown distribution '%.*s' (known: const, exp, uniform, normal, "
+		            "lognormal, pareto, weibull, empirical)",
+		            (int)nlen, name);
 	}
 	while (is_ws(*p))
 		p++;
 	if (*p != '(')
 		return fail(err, MC_EPARSE, (int)(p - text) + 1, "expected '(' after '%s'",
-			    fam->name);
+		            fam->name);
 	p++;
 	const char *close = strrchr(p, ')');
 	if (!close)
@@ -362,7 +375,7 @@ int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *ba
 	for (const char *q = close + 1; *q; q++)
 		if (!is_ws(*q))
 			return fail(err, MC_EPARSE, (int)(q - text) + 1,
-				    "unexpected text after ')'");
+			            "unexpected text after ')'");
 	if (fam->kind == MC_DIST_EMPIRICAL) {
 		while (is_ws(*p))
 			p++;
@@ -371,9 +384,9 @@ int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *ba
 			e--;
 		if (e == p)
 			return fail(err, MC_EPARSE, (int)(p - text) + 1,
-				    "empirical needs a file name");
-		return load_empirical(d, p, (size_t)(e - p), flags, base_dir,
-				      (int)(p - text) + 1, err);
+			            "empirical needs a file name");
+		return load_empirical(d, p, (size_t)(e - p), flags, base_dir, (int)(p - text) + 1,
+		                      err);
 	}
 	double args[2] = {0, 0};
 	int cols[2] = {0, 0};
@@ -388,12 +401,11 @@ int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *ba
 		while (e > s && is_ws(e[-1]))
 			e--;
 		if (nargs == fam->nargs)
-			return fail(err, MC_EPARSE, (int)(s - text) + 1,
-				    "%s takes %d argument%s", fam->name, fam->nargs,
-				    fam->nargs == 1 ? "" : "s");
+			return fail(err, MC_EPARSE, (int)(s - text) + 1, "%s takes %d argument%s",
+			            fam->name, fam->nargs, fam->nargs == 1 ? "" : "s");
 		cols[nargs] = (int)(s - text) + 1;
 		int rc = parse_number(s, (size_t)(e - s), fam->role[nargs], flags, cols[nargs],
-				      &args[nargs], err);
+		                      &args[nargs], err);
 		if (rc)
 			return rc;
 		nargs++;
@@ -402,8 +414,8 @@ int mc_dist_parse(struct mc_dist *d, const char *text, int flags, const char *ba
 		p++; /* the comma */
 	}
 	if (nargs != fam->nargs)
-		return fail(err, MC_EPARSE, (int)(close - text) + 1, "%s takes %d arguments, got %d",
-			    fam->name, fam->nargs, nargs);
+		return fail(err, MC_EPARSE, (int)(close - text) + 1,
+		            "%s takes %d arguments, got %d", fam->name, fam->nargs, nargs);
 	struct mc_dist tmp = {.kind = fam->kind, .a = args[0], .b = args[1]};
 	int rc = check_domain(&tmp, cols, err);
 	if (rc)
@@ -507,7 +519,7 @@ int mc_dist_format(const struct mc_dist *d, char *buf, size_t size)
 			continue;
 		if (d->kind == MC_DIST_EMPIRICAL)
 			return snprintf(buf, size, "empirical(%s)",
-					(const char *)(d->values + 2 * d->n));
+			                (const char *)(d->values + 2 * d->n));
 		if (f->nargs == 1)
 			return snprintf(buf, size, "%s(%.15g)", f->name, d->a);
 		return snprintf(buf, size, "%s(%.15g, %.15g)", f->name, d->a, d->b);

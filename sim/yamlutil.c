@@ -20,11 +20,11 @@
 #include "mesocosm/error.h"
 #include "sim/yamlutil.h"
 
-#define OVERRIDE_MARK ((size_t)-1)
+#define OVERRIDE_MARK  ((size_t)-1)
 #define COPY_MAX_DEPTH 64
 
 static int set_err(struct mc_yaml_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int set_err(struct mc_yaml_error *err, int code, const char *fmt, ...)
 {
@@ -44,10 +44,10 @@ static int parser_error(struct mc_yaml *y, yaml_parser_t *p, struct mc_yaml_erro
 	if (p->error == YAML_MEMORY_ERROR)
 		MC_BUG("libyaml out of memory");
 	if (p->context)
-		return set_err(err, code, "%s:%zu:%zu: %s %s", y->file, p->problem_mark.line + 1,
-			       p->problem_mark.column + 1, problem, p->context);
+		return set_err(err, code, "%s:%zu:%zu: %s (%s)", y->file, p->problem_mark.line + 1,
+		               p->problem_mark.column + 1, problem, p->context);
 	return set_err(err, code, "%s:%zu:%zu: %s", y->file, p->problem_mark.line + 1,
-		       p->problem_mark.column + 1, problem);
+	               p->problem_mark.column + 1, problem);
 }
 
 static int load(struct mc_yaml *y, yaml_parser_t *p, struct mc_yaml_error *err)
@@ -85,7 +85,7 @@ int mc_yaml_load_file(struct mc_yaml *y, const char *path, struct mc_yaml_error 
 }
 
 int mc_yaml_load_string(struct mc_yaml *y, const char *name, const char *text, size_t len,
-			struct mc_yaml_error *err)
+                        struct mc_yaml_error *err)
 {
 	memset(y, 0, sizeof *y);
 	y->file = mc_xstrdup(name);
@@ -120,7 +120,7 @@ yaml_node_t *mc_yaml_node(struct mc_yaml *y, int id)
 }
 
 int mc_yaml_errorf(const struct mc_yaml *y, const yaml_node_t *node, int coloff,
-		   struct mc_yaml_error *err, int code, const char *fmt, ...)
+                   struct mc_yaml_error *err, int code, const char *fmt, ...)
 {
 	if (!err)
 		return code;
@@ -143,11 +143,11 @@ int mc_yaml_errorf(const struct mc_yaml *y, const yaml_node_t *node, int coloff,
 			if (st == YAML_PLAIN_SCALAR_STYLE)
 				col += (size_t)coloff;
 			else if (st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-				 st == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+			         st == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
 				col += (size_t)coloff + 1;
 		}
 		snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: %s", file,
-			 node->start_mark.line + 1, col, msg);
+		         node->start_mark.line + 1, col, msg);
 	}
 	return code;
 }
@@ -185,22 +185,25 @@ static const char *node_type_name(const yaml_node_t *n)
 	}
 }
 
-static const char *label(const char *what) { return what && *what ? what : "the top level"; }
+static const char *label(const char *what)
+{
+	return what && *what ? what : "the top level";
+}
 
 int mc_yaml_check_map(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		      const char *const *allowed, struct mc_yaml_error *err)
+                      const char *const *allowed, struct mc_yaml_error *err)
 {
 	if (!node || node->type != YAML_MAPPING_NODE)
 		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: expected a mapping, got %s",
-				      label(what), node ? node_type_name(node) : "nothing");
+		                      label(what), node ? node_type_name(node) : "nothing");
 	int n = mc_yaml_map_len(node);
 	for (int k = 0; k < n; k++) {
 		yaml_node_t *key, *val;
 		mc_yaml_map_pair(y, node, k, &key, &val);
 		const char *ks = mc_yaml_scalar(key);
 		if (!ks)
-			return mc_yaml_errorf(y, key, 0, err, MC_EPARSE,
-					      "%s: keys must be scalars", label(what));
+			return mc_yaml_errorf(y, key, 0, err, MC_EPARSE, "%s: keys must be scalars",
+			                      label(what));
 		bool ok = false;
 		for (const char *const *a = allowed; *a; a++)
 			if (!strcmp(*a, ks))
@@ -211,14 +214,14 @@ int mc_yaml_check_map(struct mc_yaml *y, const yaml_node_t *node, const char *wh
 			list[0] = '\0';
 			for (const char *const *a = allowed; *a && used < sizeof list; a++) {
 				int w = snprintf(list + used, sizeof list - used, "%s%s",
-						 a == allowed ? "" : ", ", *a);
+				                 a == allowed ? "" : ", ", *a);
 				if (w < 0)
 					break;
 				used += (size_t)w;
 			}
 			return mc_yaml_errorf(y, key, 0, err, MC_EPARSE,
-					      "unknown key '%s' in %s (allowed: %s)", ks,
-					      label(what), list);
+			                      "unknown key '%s' in %s (allowed: %s)", ks,
+			                      label(what), list);
 		}
 		for (int j = 0; j < k; j++) {
 			yaml_node_t *k2, *v2;
@@ -226,7 +229,7 @@ int mc_yaml_check_map(struct mc_yaml *y, const yaml_node_t *node, const char *wh
 			const char *s2 = mc_yaml_scalar(k2);
 			if (s2 && !strcmp(s2, ks))
 				return mc_yaml_errorf(y, key, 0, err, MC_EPARSE,
-						      "duplicate key '%s' in %s", ks, label(what));
+				                      "duplicate key '%s' in %s", ks, label(what));
 		}
 	}
 	return 0;
@@ -240,7 +243,7 @@ int mc_yaml_map_len(const yaml_node_t *map)
 }
 
 void mc_yaml_map_pair(struct mc_yaml *y, const yaml_node_t *map, int k, yaml_node_t **key,
-		      yaml_node_t **value)
+                      yaml_node_t **value)
 {
 	yaml_node_pair_t *pr = &map->data.mapping.pairs.start[k];
 	*key = mc_yaml_node(y, pr->key);
@@ -278,23 +281,24 @@ yaml_node_t *mc_yaml_seq_item(struct mc_yaml *y, const yaml_node_t *seq, int k)
 /* ---- typed scalars ------------------------------------------------------- */
 
 static int need_scalar(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		       const char *expected, const char **s, struct mc_yaml_error *err)
+                       const char *expected, const char **s, struct mc_yaml_error *err)
 {
 	*s = mc_yaml_scalar(node);
 	if (!*s)
 		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: expected %s, got %s",
-				      label(what), expected, node ? node_type_name(node) : "nothing");
+		                      label(what), expected,
+		                      node ? node_type_name(node) : "nothing");
 	return 0;
 }
 
-int mc_yaml_string(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		   const char **out, struct mc_yaml_error *err)
+int mc_yaml_string(struct mc_yaml *y, const yaml_node_t *node, const char *what, const char **out,
+                   struct mc_yaml_error *err)
 {
 	return need_scalar(y, node, what, "a string", out, err);
 }
 
 int mc_yaml_int(struct mc_yaml *y, const yaml_node_t *node, const char *what, int64_t lo,
-		int64_t hi, int64_t *out, struct mc_yaml_error *err)
+                int64_t hi, int64_t *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "an integer", &s, err);
@@ -304,41 +308,41 @@ int mc_yaml_int(struct mc_yaml *y, const yaml_node_t *node, const char *what, in
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (end == s || *end || isspace((unsigned char)*s))
-		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: expected an integer, got '%s'",
-				      label(what), s);
+		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE,
+		                      "%s: expected an integer, got '%s'", label(what), s);
 	if (errno == ERANGE || v < lo || v > hi)
 		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE,
-				      "%s: %s is out of range [%lld, %lld]", label(what), s,
-				      (long long)lo, (long long)hi);
+		                      "%s: %s is out of range [%lld, %lld]", label(what), s,
+		                      (long long)lo, (long long)hi);
 	*out = v;
 	return 0;
 }
 
 int mc_yaml_uint64(struct mc_yaml *y, const yaml_node_t *node, const char *what, uint64_t *out,
-		   struct mc_yaml_error *err)
+                   struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "an unsigned integer", &s, err);
 	if (rc)
 		return rc;
 	if (*s == '-')
-		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE, "%s: must not be negative (got %s)",
-				      label(what), s);
+		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE,
+		                      "%s: must not be negative (got %s)", label(what), s);
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (end == s || *end || !isdigit((unsigned char)*s))
 		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE,
-				      "%s: expected an unsigned integer, got '%s'", label(what), s);
+		                      "%s: expected an unsigned integer, got '%s'", label(what), s);
 	if (errno == ERANGE)
-		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE, "%s: %s is too large", label(what),
-				      s);
+		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE, "%s: %s is too large",
+		                      label(what), s);
 	*out = v;
 	return 0;
 }
 
 int mc_yaml_double(struct mc_yaml *y, const yaml_node_t *node, const char *what, double lo,
-		   double hi, double *out, struct mc_yaml_error *err)
+                   double hi, double *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "a number", &s, err);
@@ -349,16 +353,16 @@ int mc_yaml_double(struct mc_yaml *y, const yaml_node_t *node, const char *what,
 	double v = strtod(s, &end);
 	if (end == s || *end || isspace((unsigned char)*s))
 		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: expected a number, got '%s'",
-				      label(what), s);
+		                      label(what), s);
 	if (errno == ERANGE || !isfinite(v) || v < lo || v > hi)
 		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE, "%s: %s is out of range [%g, %g]",
-				      label(what), s, lo, hi);
+		                      label(what), s, lo, hi);
 	*out = v;
 	return 0;
 }
 
 int mc_yaml_bool(struct mc_yaml *y, const yaml_node_t *node, const char *what, bool *out,
-		 struct mc_yaml_error *err)
+                 struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "true or false", &s, err);
@@ -377,7 +381,7 @@ int mc_yaml_bool(struct mc_yaml *y, const yaml_node_t *node, const char *what, b
 		}
 	}
 	return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: expected true or false, got '%s'",
-			      label(what), s);
+	                      label(what), s);
 }
 
 static void fmt_duration(mc_time_t t, char *buf, size_t n)
@@ -391,7 +395,7 @@ static void fmt_duration(mc_time_t t, char *buf, size_t n)
 }
 
 int mc_yaml_duration(struct mc_yaml *y, const yaml_node_t *node, const char *what, mc_time_t lo,
-		     mc_time_t hi, mc_time_t *out, struct mc_yaml_error *err)
+                     mc_time_t hi, mc_time_t *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "a duration", &s, err);
@@ -402,26 +406,26 @@ int mc_yaml_duration(struct mc_yaml *y, const yaml_node_t *node, const char *wha
 	if (rc == MC_EPARSE) {
 		if (strchr(s, '-'))
 			return mc_yaml_errorf(y, node, 0, err, MC_ERANGE,
-					      "%s: a duration must not be negative (got '%s')",
-					      label(what), s);
+			                      "%s: a duration must not be negative (got '%s')",
+			                      label(what), s);
 		return mc_yaml_errorf(y, node, 0, err, MC_EPARSE,
-				      "%s: bad duration '%s' (expected e.g. 500ms, 1s, 2m, 1h)",
-				      label(what), s);
+		                      "%s: bad duration '%s' (expected e.g. 500ms, 1s, 2m, 1h)",
+		                      label(what), s);
 	}
 	if (rc || t < lo || t > hi) {
 		char a[32], b[32];
 		fmt_duration(lo, a, sizeof a);
 		fmt_duration(hi, b, sizeof b);
 		return mc_yaml_errorf(y, node, 0, err, MC_ERANGE,
-				      "%s: duration '%s' is out of range [%s, %s]", label(what), s, a,
-				      b);
+		                      "%s: duration '%s' is out of range [%s, %s]", label(what), s,
+		                      a, b);
 	}
 	*out = t;
 	return 0;
 }
 
 int mc_yaml_resources(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		      struct mc_resources *out, struct mc_yaml_error *err)
+                      struct mc_resources *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "resources like \"cpus:8;mem:32768\"", &s, err);
@@ -431,13 +435,13 @@ int mc_yaml_resources(struct mc_yaml *y, const yaml_node_t *node, const char *wh
 	rc = mc_resources_parse(out, s, &pe);
 	if (rc)
 		return mc_yaml_errorf(y, node, pe.col > 0 ? pe.col - 1 : 0, err,
-				      rc == MC_ERANGE || rc == MC_ENOSPC ? MC_ERANGE : MC_EPARSE,
-				      "%s: bad resources '%s': %s", label(what), s, pe.msg);
+		                      rc == MC_ERANGE || rc == MC_ENOSPC ? MC_ERANGE : MC_EPARSE,
+		                      "%s: bad resources '%s': %s", label(what), s, pe.msg);
 	return 0;
 }
 
 int mc_yaml_dist(struct mc_yaml *y, const yaml_node_t *node, const char *what, int flags,
-		 const char *base_dir, struct mc_dist *out, struct mc_yaml_error *err)
+                 const char *base_dir, struct mc_dist *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "a distribution like \"exp(30)\"", &s, err);
@@ -447,13 +451,13 @@ int mc_yaml_dist(struct mc_yaml *y, const yaml_node_t *node, const char *what, i
 	rc = mc_dist_parse(out, s, flags, base_dir, &pe);
 	if (rc)
 		return mc_yaml_errorf(y, node, pe.col > 0 ? pe.col - 1 : 0, err,
-				      rc == MC_ERANGE ? MC_ERANGE : MC_EPARSE,
-				      "%s: bad distribution '%s': %s", label(what), s, pe.msg);
+		                      rc == MC_ERANGE ? MC_ERANGE : MC_EPARSE,
+		                      "%s: bad distribution '%s': %s", label(what), s, pe.msg);
 	return 0;
 }
 
 int mc_yaml_enum(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		 const char *const *names, int *out, struct mc_yaml_error *err)
+                 const char *const *names, int *out, struct mc_yaml_error *err)
 {
 	const char *s;
 	int rc = need_scalar(y, node, what, "a name", &s, err);
@@ -473,8 +477,8 @@ int mc_yaml_enum(struct mc_yaml *y, const yaml_node_t *node, const char *what,
 			break;
 		used += (size_t)w;
 	}
-	return mc_yaml_errorf(y, node, 0, err, MC_EPARSE, "%s: unknown value '%s' (expected one of: %s)",
-			      label(what), s, list);
+	return mc_yaml_errorf(y, node, 0, err, MC_EPARSE,
+	                      "%s: unknown value '%s' (expected one of: %s)", label(what), s, list);
 }
 
 /* ---- editing ------------------------------------------------------------- */
@@ -568,7 +572,7 @@ static bool parse_index(const char *s, size_t len, int *out)
 }
 
 int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
-		     struct mc_yaml_error *err)
+                     struct mc_yaml_error *err)
 {
 	if (!keypath || !*keypath || !value)
 		return set_err(err, MC_EINVAL, "--set: expected KEY.PATH=VALUE");
@@ -592,6 +596,9 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 	y->overrides = mc_xrealloc(y->overrides, (size_t)(y->noverrides + 1) * sizeof(char *));
 	y->overrides[y->noverrides++] = ov;
 
+	/* An empty document gets a root mapping first: the root is node 1. */
+	if (!yaml_document_get_root_node(&y->doc) && add_mapping(y) != 1)
+		MC_BUG("root mapping is not node 1");
 	int vid;
 	if (!mc_yaml_root(&v))
 		vid = add_scalar(y, "", YAML_PLAIN_SCALAR_STYLE);
@@ -602,15 +609,7 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 		return set_err(err, MC_EPARSE, "--set %s: value nests too deeply", ov);
 
 	/* Walk the path by node ids (adding nodes may move the node array). */
-	int cur;
-	if (!yaml_document_get_root_node(&y->doc)) {
-		cur = add_mapping(y);
-		/* The root is node 1; a fresh document's first node is it. */
-		if (cur != 1)
-			MC_BUG("root mapping is not node 1");
-	} else {
-		cur = 1;
-	}
+	int cur = 1;
 	const char *p = keypath;
 	for (;;) {
 		const char *dot = strchr(p, '.');
@@ -624,9 +623,10 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 			int idx;
 			int n = (int)(cn->data.sequence.items.top - cn->data.sequence.items.start);
 			if (!parse_index(p, len, &idx) || idx >= n)
-				return set_err(err, MC_EPARSE,
-					       "--set %s: '%.*s' is not an index of the list (0..%d)",
-					       ov, (int)len, p, n - 1);
+				return set_err(
+				    err, MC_EPARSE,
+				    "--set %s: '%.*s' is not an index of the list (0..%d)", ov,
+				    (int)len, p, n - 1);
 			if (last) {
 				cn->data.sequence.items.start[idx] = vid;
 				return 0;
@@ -640,14 +640,15 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 				next = m;
 			} else if (nn->type == YAML_SCALAR_NODE) {
 				return set_err(err, MC_EPARSE,
-					       "--set %s: item %d holds a value, not a mapping", ov, idx);
+				               "--set %s: item %d holds a value, not a mapping", ov,
+				               idx);
 			}
 		} else if (cn->type == YAML_MAPPING_NODE) {
 			int n = (int)(cn->data.mapping.pairs.top - cn->data.mapping.pairs.start);
 			int found = -1;
 			for (int k = 0; k < n; k++) {
-				yaml_node_t *kn =
-					yaml_document_get_node(&y->doc, cn->data.mapping.pairs.start[k].key);
+				yaml_node_t *kn = yaml_document_get_node(
+				    &y->doc, cn->data.mapping.pairs.start[k].key);
 				const char *ks = mc_yaml_scalar(kn);
 				if (ks && strlen(ks) == len && !strncmp(ks, p, len))
 					found = k;
@@ -665,9 +666,10 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 					cn->data.mapping.pairs.start[found].value = m;
 					next = m;
 				} else if (nn->type == YAML_SCALAR_NODE) {
-					return set_err(err, MC_EPARSE,
-						       "--set %s: '%.*s' holds a value, not a mapping", ov,
-						       (int)len, p);
+					return set_err(
+					    err, MC_EPARSE,
+					    "--set %s: '%.*s' holds a value, not a mapping", ov,
+					    (int)len, p);
 				}
 			} else {
 				char *key = mc_xmalloc(len + 1);
@@ -682,8 +684,9 @@ int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
 					return 0;
 			}
 		} else {
-			return set_err(err, MC_EPARSE, "--set %s: cannot descend into a scalar at '%.*s'",
-				       ov, (int)len, p);
+			return set_err(err, MC_EPARSE,
+			               "--set %s: cannot descend into a scalar at '%.*s'", ov,
+			               (int)len, p);
 		}
 		cur = next;
 		p = dot + 1;

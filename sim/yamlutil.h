@@ -36,7 +36,7 @@ struct mc_yaml_error {
 struct mc_yaml {
 	yaml_document_t doc;
 	bool loaded;
-	char *file;       /* name used in messages (owned) */
+	char *file; /* name used in messages (owned) */
 	int noverrides;
 	char **overrides; /* "PATH=VALUE" of each mc_yaml_set_path() call (owned) */
 };
@@ -50,7 +50,7 @@ int mc_yaml_load_file(struct mc_yaml *y, const char *path, struct mc_yaml_error 
 
 /* Same, from `len` bytes of `text`, reported under the name `name`. */
 int mc_yaml_load_string(struct mc_yaml *y, const char *name, const char *text, size_t len,
-			struct mc_yaml_error *err);
+                        struct mc_yaml_error *err);
 
 /* Frees the document and names; leaves *y zeroed. */
 void mc_yaml_release(struct mc_yaml *y);
@@ -68,8 +68,8 @@ yaml_node_t *mc_yaml_node(struct mc_yaml *y, int id);
  * Returns `code`, so callers can `return mc_yaml_errorf(...)`.
  */
 int mc_yaml_errorf(const struct mc_yaml *y, const yaml_node_t *node, int coloff,
-		   struct mc_yaml_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+                   struct mc_yaml_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* ---- structure ----------------------------------------------------------- */
 
@@ -88,7 +88,7 @@ bool mc_yaml_is_null(const yaml_node_t *node);
  * key, or not a mapping. O(keys x allowed).
  */
 int mc_yaml_check_map(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		      const char *const *allowed, struct mc_yaml_error *err);
+                      const char *const *allowed, struct mc_yaml_error *err);
 
 /* The value node of scalar key `key` in mapping `map`, or NULL (also when
  * map is NULL or not a mapping). O(keys). */
@@ -101,7 +101,7 @@ yaml_node_t *mc_yaml_seq_item(struct mc_yaml *y, const yaml_node_t *seq, int k);
 /* Number of pairs of a mapping (0 if not a mapping) and pair k's nodes. */
 int mc_yaml_map_len(const yaml_node_t *map);
 void mc_yaml_map_pair(struct mc_yaml *y, const yaml_node_t *map, int k, yaml_node_t **key,
-		      yaml_node_t **value);
+                      yaml_node_t **value);
 
 /* ---- typed scalars --------------------------------------------------------
  * Each checks that `node` is a scalar, parses it, checks the range, and on
@@ -110,33 +110,33 @@ void mc_yaml_map_pair(struct mc_yaml *y, const yaml_node_t *map, int k, yaml_nod
  */
 
 /* A string (any scalar). *out is owned by the document. */
-int mc_yaml_string(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		   const char **out, struct mc_yaml_error *err);
+int mc_yaml_string(struct mc_yaml *y, const yaml_node_t *node, const char *what, const char **out,
+                   struct mc_yaml_error *err);
 /* A decimal integer in [lo, hi]. */
 int mc_yaml_int(struct mc_yaml *y, const yaml_node_t *node, const char *what, int64_t lo,
-		int64_t hi, int64_t *out, struct mc_yaml_error *err);
+                int64_t hi, int64_t *out, struct mc_yaml_error *err);
 /* A decimal unsigned 64-bit integer. */
 int mc_yaml_uint64(struct mc_yaml *y, const yaml_node_t *node, const char *what, uint64_t *out,
-		   struct mc_yaml_error *err);
+                   struct mc_yaml_error *err);
 /* A finite number in [lo, hi]. */
 int mc_yaml_double(struct mc_yaml *y, const yaml_node_t *node, const char *what, double lo,
-		   double hi, double *out, struct mc_yaml_error *err);
+                   double hi, double *out, struct mc_yaml_error *err);
 /* true/false (also yes/no, on/off; any case). */
 int mc_yaml_bool(struct mc_yaml *y, const yaml_node_t *node, const char *what, bool *out,
-		 struct mc_yaml_error *err);
+                 struct mc_yaml_error *err);
 /* A duration ("500ms", "1s", "2m", "1h", "5") in [lo, hi] (mc_duration_parse). */
 int mc_yaml_duration(struct mc_yaml *y, const yaml_node_t *node, const char *what, mc_time_t lo,
-		     mc_time_t hi, mc_time_t *out, struct mc_yaml_error *err);
+                     mc_time_t hi, mc_time_t *out, struct mc_yaml_error *err);
 /* Resources in Mesos text (mc_resources_parse); the column points inside. */
 int mc_yaml_resources(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		      struct mc_resources *out, struct mc_yaml_error *err);
+                      struct mc_resources *out, struct mc_yaml_error *err);
 /* A distribution (mc_dist_parse with flags and base_dir); on success the
  * caller owns *out (mc_dist_release). */
 int mc_yaml_dist(struct mc_yaml *y, const yaml_node_t *node, const char *what, int flags,
-		 const char *base_dir, struct mc_dist *out, struct mc_yaml_error *err);
+                 const char *base_dir, struct mc_dist *out, struct mc_yaml_error *err);
 /* One of the NULL-terminated `names`; *out is its index. The error lists them. */
 int mc_yaml_enum(struct mc_yaml *y, const yaml_node_t *node, const char *what,
-		 const char *const *names, int *out, struct mc_yaml_error *err);
+                 const char *const *names, int *out, struct mc_yaml_error *err);
 
 /* ---- editing ------------------------------------------------------------- */
 
@@ -149,6 +149,6 @@ int mc_yaml_enum(struct mc_yaml *y, const yaml_node_t *node, const char *what,
  * O(document size) (the value's nodes are copied in).
  */
 int mc_yaml_set_path(struct mc_yaml *y, const char *keypath, const char *value,
-		     struct mc_yaml_error *err);
+                     struct mc_yaml_error *err);
 
 #endif
