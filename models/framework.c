@@ -1,0 +1,430 @@
+/*
+ * framework.c - what every framework (scheduler) model does.
+ *
+ * A framework subscribes to the master, keeps a FIFO queue of pending tasks
+ * from the jobs that arrive at it, and answers offers. Offers that arrive
+ * while it is idle start a decision at once (after every offer delivered at
+ * the same instant, by the engine's (time, seq) rule); the decision takes
+ * Omega's decision time t_job x jobs considered + t_task x tasks considered,
+ * during which the offered resources stay locked in the offers
+ * (pessimistic concurrency). At the end it accepts each offer into which
+ * its kind placed tasks (the unused part is declined by the master with the
+ * framework's refuse filter) and declines the others with refuse_seconds.
+ * Offers that arrive during a decision wait for the next one.
+ *
+ * It suppresses offers when idle (if configured) and revives on new work
+ * (if configured): a framework that suppresses and never revives starves,
+ * as many real ones did.
+ *
+ * Accounting: a task is "submitted" each time it enters the queue (a
+ * resubmission after FAILED/LOST/KILLED counts again), so at every instant
+ * submitted = finished + failed + killed + lost + pending + running, where
+ * a resubmitted attempt's failure is not counted as an end state of the
+ * task but as... (see mc__fw_counters: each attempt ends in exactly one
+ * state, and each attempt was submitted once).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mesocosm/error.h"
+#include "mesocosm/rng.h"
+#include "models/framework.h"
+
+static struct mc__framework *fw_at(const struct mc__world *w, int32_t id)
+{
+	MC_ASSERT(id >= 0 && id < w->nfws && w->fws[id]);
+	return w->fws[id];
+}
+
+static void send_to_master(struct mc__world *w, struct mc__framework *f, struct mc__msg *m)
+{
+	m->src_kind = MC__EP_FRAMEWORK;
+	m->src = f->id;
+	m->dst_kind = MC__EP_MASTER;
+	m->epoch = f->master_epoch;
+	mc__net_send(w, m);
+}
+
+/* ---- the pending queue ------------------------------------------------------ */
+
+size_t mc__fw_queue_len(const struct mc__framework *f) { return f->qlen; }
+
+int32_t mc__fw_queue_at(const struct mc__framework *f, size_t i)
+{
+	return f->queue[(f->qhead + i) % f->qcap];
+}
+
+static void queue_push(struct mc__framework *f, int32_t tid)
+{
+	if (f->qlen == f->qcap) {
+		size_t ncap = f->qcap ? f->qcap * 2 : 64;
+		int32_t *q = mc_xmalloc(ncap * sizeof *q);
+		for (size_t i = 0; i < f->qlen; i++)
+			q[i] = mc__fw_queue_at(f, i);
+		free(f->queue);
+		f->queue = q;
+		f->qhead = 0;
+		f->qcap = ncap;
+	}
+	f->queue[(f->qhead + f->qlen) % f->qcap] = tid;
+	f->qlen++;
+}
+
+void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < f->qlen; i++) {
+		int32_t tid = mc__fw_queue_at(f, i);
+		if (mc__task_at(w, tid)->state == MC__TASK_PENDING)
+			f->queue[(f->qhead + keep++) % f->qcap] = tid;
+	}
+	f->qlen = keep;
+}
+
+void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
+{
+	struct mc__task *t = mc__task_at(w, tid);
+	mc_resvec_sub(&o->avail, &t->req);
+	t->state = MC__TASK_STAGING;
+	t->agent = o->agent;
+	t->batch_next = o->launch_head;
+	o->launch_head = tid;
+	o->nlaunch++;
+}
+
+/* ---- jobs and tasks ------------------------------------------------------------ */
+
+static int32_t job_new(struct mc__framework *f)
+{
+	int32_t j;
+	if (f->job_free >= 0) {
+		j = f->job_free;
+		f->job_free = f->jobs[j].next_free;
+	} else {
+		mc_xgrow(&f->jobs, &f->jobs_cap, f->njobs + 1, sizeof *f->jobs);
+		j = (int32_t)f->njobs++;
+	}
+	memset(&f->jobs[j], 0, sizeof f->jobs[j]);
+	f->jobs[j].live = true;
+	f->jobs[j].first_launch = f->jobs[j].all_launched = MC_TIME_NEVER;
+	return j;
+}
+
+static void job_end_task(struct mc__world *w, struct mc__framework *f, int32_t j)
+{
+	struct mc__job *job = &f->jobs[j];
+	if (++job->nended < job->ntasks)
+		return;
+	f->c.jobs_completed++;
+	(void)w; /* metrics: job completed */
+	job->live = false;
+	job->next_free = f->job_free;
+	f->job_free = j;
+}
+
+static void maybe_revive(struct mc__world *w, struct mc__framework *f)
+{
+	if (!f->subscribed || !f->p.revive_on_new_work)
+		return;
+	if (!f->suppressed && !f->declined_since_revive)
+		return;
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REVIVE);
+	m->u.roles.role = MC_ROLE_NONE;
+	send_to_master(w, f, m);
+	f->suppressed = false;
+	f->declined_since_revive = false;
+}
+
+static void maybe_suppress(struct mc__world *w, struct mc__framework *f)
+{
+	if (!f->subscribed || !f->p.suppress_when_idle || f->suppressed || f->qlen)
+		return;
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_SUPPRESS);
+	m->u.roles.role = MC_ROLE_NONE;
+	send_to_master(w, f, m);
+	f->suppressed = true;
+}
+
+static void enqueue_attempt(struct mc__world *w, struct mc__framework *f, int32_t tid)
+{
+	struct mc__task *t = mc__task_at(w, tid);
+	t->submit = mc_engine_now(w->eng);
+	t->state = MC__TASK_PENDING;
+	f->c.tasks_submitted++;
+	f->c.tasks_pending++;
+	queue_push(f, tid);
+}
+
+void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
+			      uint32_t ntasks, const struct mc_resvec *reqs,
+			      const mc_time_t *durations, const uint8_t *fail_at_end)
+{
+	struct mc__framework *f = fw_at(w, fw);
+	if (ntasks == 0)
+		return;
+	int32_t j = job_new(f);
+	struct mc__job *job = &f->jobs[j];
+	job->trace_id = trace_job_id;
+	job->ntasks = ntasks;
+	job->submit = mc_engine_now(w->eng);
+	f->c.jobs_submitted++;
+	for (uint32_t i = 0; i < ntasks; i++) {
+		int32_t tid = mc__task_new(w);
+		struct mc__task *t = mc__task_at(w, tid);
+		t->framework = fw;
+		t->job = j;
+		t->index = i;
+		t->req = reqs[i];
+		t->duration = durations[i] > 0 ? durations[i] : 0;
+		t->fail_at_end = fail_at_end ? fail_at_end[i] : 0;
+		enqueue_attempt(w, f, tid);
+	}
+	maybe_revive(w, f);
+}
+
+/* ---- deciding ------------------------------------------------------------------- */
+
+static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg);
+
+static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__world *w = ctx;
+	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	f->decide_event = 0;
+	if (f->deciding || f->noffers == 0)
+		return;
+	f->deciding = true;
+	f->ndecided = f->noffers;
+	uint32_t jobs = 0;
+	uint32_t considered = f->ops->place(w, f, &jobs);
+	mc__fw_queue_compact(w, f);
+	/* Omega's decision time: t_job per job plus t_task per task considered;
+	 * nothing to consider costs nothing. */
+	mc_time_t dt = f->p.t_job * (mc_time_t)jobs + f->p.t_task * (mc_time_t)considered;
+	f->c.busy_time += dt;
+	f->decide_event = mc_engine_after(w->eng, dt, decide_end, w, (uint64_t)f->id);
+}
+
+static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc__held_offer *o)
+{
+	mc_time_t now = mc_engine_now(w->eng);
+	struct mc__msg *m = mc__msg_alloc(w, o->nlaunch ? MC__MSG_ACCEPT : MC__MSG_DECLINE);
+	m->u.reply.offer_id = o->offer_id;
+	m->u.reply.tasks = o->launch_head;
+	m->u.reply.refuse = f->p.refuse;
+	if (!o->nlaunch || !mc_resvec_is_zero(&o->avail))
+		f->declined_since_revive = true;
+	for (int32_t tid = o->launch_head; tid >= 0; tid = mc__task_at(w, tid)->batch_next) {
+		struct mc__task *t = mc__task_at(w, tid);
+		t->launch = now;
+		f->c.tasks_pending--;
+		f->c.tasks_launched++;
+		f->c.tasks_running++;
+		struct mc__job *job = &f->jobs[t->job];
+		if (t->attempts == 0) {
+			if (job->nlaunched++ == 0)
+				job->first_launch = now;
+			if (job->nlaunched == job->ntasks)
+				job->all_launched = now;
+		}
+		t->attempts++;
+	}
+	send_to_master(w, f, m);
+}
+
+static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__world *w = ctx;
+	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	size_t decided = f->ndecided;
+	f->decide_event = 0;
+	f->deciding = false;
+	f->ndecided = 0;
+	for (size_t i = 0; i < decided; i++)
+		answer_offer(w, f, &f->offers[i]);
+	memmove(f->offers, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
+	f->noffers -= decided;
+	maybe_suppress(w, f);
+	if (f->noffers)
+		decide_start(w->eng, w, (uint64_t)f->id);
+}
+
+static void hold_offer(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m)
+{
+	mc_xgrow(&f->offers, &f->offers_cap, f->noffers + 1, sizeof *f->offers);
+	struct mc__held_offer *o = &f->offers[f->noffers++];
+	o->offer_id = m->u.offer.offer_id;
+	o->agent = m->u.offer.agent;
+	o->role = m->u.offer.role;
+	mc_resources_sum(&m->u.offer.res, &o->avail);
+	o->launch_head = -1;
+	o->nlaunch = 0;
+	if (!f->deciding && !f->decide_event)
+		f->decide_event = mc_engine_after(w->eng, 0, decide_start, w, (uint64_t)f->id);
+}
+
+static void drop_offer(struct mc__world *w, struct mc__framework *f, int64_t offer_id)
+{
+	/* A rescinded offer still waiting is simply forgotten; one being
+	 * decided is answered anyway, and the master rejects the answer. */
+	(void)w;
+	for (size_t i = f->ndecided; i < f->noffers; i++)
+		if (f->offers[i].offer_id == offer_id) {
+			memmove(&f->offers[i], &f->offers[i + 1],
+				(f->noffers - i - 1) * sizeof *f->offers);
+			f->noffers--;
+			return;
+		}
+}
+
+/* ---- status updates --------------------------------------------------------------- */
+
+static void task_update(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m)
+{
+	int32_t tid = m->u.status.task;
+	struct mc__task *t = mc__task_at(w, tid);
+	int state = m->u.status.state;
+	struct mc__msg *ack = mc__msg_alloc(w, MC__MSG_ACKNOWLEDGE);
+	ack->u.status = m->u.status;
+	send_to_master(w, f, ack);
+	if (t->gen != m->u.status.task_gen || !(t->refs & MC__REF_FRAMEWORK) ||
+	    t->framework != f->id || !mc__task_state_terminal(state) ||
+	    t->launch == MC_TIME_NEVER)
+		return; /* a duplicate, a non-terminal update, or a stale one */
+	f->c.tasks_running--;
+	if (m->u.status.invalid_offer) {
+		/* The offer was gone when the accept arrived: the task never
+		 * started, so it simply goes back to the queue. */
+		t->state = MC__TASK_PENDING;
+		t->agent = -1;
+		t->launch = MC_TIME_NEVER;
+		f->c.tasks_pending++;
+		queue_push(f, tid);
+		return;
+	}
+	switch (state) {
+	case MC__TASK_FINISHED: f->c.tasks_finished++; break;
+	case MC__TASK_FAILED: f->c.tasks_failed++; break;
+	case MC__TASK_KILLED: f->c.tasks_killed++; break;
+	default: f->c.tasks_lost++; break;
+	}
+	t->launch = MC_TIME_NEVER;
+	bool again;
+	if (state == MC__TASK_FINISHED)
+		again = false;
+	else if (f->ops->resubmit)
+		again = f->ops->resubmit(f, t, state);
+	else
+		again = t->attempts <= (uint16_t)f->p.max_attempts;
+	if (again) {
+		/* A new attempt: a new descriptor, the old one let go. */
+		int32_t nid = mc__task_new(w);
+		struct mc__task *n = mc__task_at(w, nid);
+		t = mc__task_at(w, tid);
+		n->framework = t->framework;
+		n->job = t->job;
+		n->index = t->index;
+		n->req = t->req;
+		n->duration = t->duration;
+		n->fail_at_end = 0;
+		n->attempts = t->attempts;
+		enqueue_attempt(w, f, nid);
+		mc__task_release(w, tid, MC__REF_FRAMEWORK);
+		maybe_revive(w, f);
+		return;
+	}
+	int32_t j = (int32_t)t->job;
+	mc__task_release(w, tid, MC__REF_FRAMEWORK);
+	job_end_task(w, f, j);
+}
+
+void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
+{
+	struct mc__framework *f = fw_at(w, m->dst);
+	switch (m->type) {
+	case MC__MSG_SUBSCRIBED:
+		f->subscribed = true;
+		f->master_epoch = m->epoch;
+		break;
+	case MC__MSG_OFFER:
+		hold_offer(w, f, m);
+		break;
+	case MC__MSG_RESCIND:
+		drop_offer(w, f, m->u.offer.offer_id);
+		break;
+	case MC__MSG_UPDATE:
+		task_update(w, f, m);
+		break;
+	default:
+		MC_BUG("framework got unexpected message type %d", m->type);
+	}
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------- */
+
+static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__world *w = ctx;
+	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_SUBSCRIBE);
+	m->u.sub.role = f->p.role;
+	m->u.sub.capabilities = f->p.gpu_capable ? MC_CAP_GPU_RESOURCES : 0;
+	send_to_master(w, f, m);
+}
+
+static const struct mc__fw_kind_ops *kind_lookup(const char *name)
+{
+	static const struct mc__fw_kind_ops *const kinds[] = {&mc__fw_batch};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (name && !strcmp(kinds[i]->name, name))
+			return kinds[i];
+	return &mc__fw_batch;
+}
+
+void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_params *p)
+{
+	if (id >= w->nfws) {
+		w->fws = mc_xrealloc(w->fws, (size_t)(id + 1) * sizeof *w->fws);
+		for (int32_t i = w->nfws; i <= id; i++)
+			w->fws[i] = NULL;
+		w->nfws = id + 1;
+	}
+	MC_ASSERT(!w->fws[id]);
+	struct mc__framework *f = mc_xcalloc(1, sizeof *f);
+	char cid[96];
+	snprintf(cid, sizeof cid, "framework/%s", p->name);
+	f->id = id;
+	f->p = *p;
+	f->ops = kind_lookup(p->kind);
+	f->rng = mc_rng_new(w->seed, cid);
+	f->job_free = -1;
+	w->fws[id] = f;
+	mc_engine_schedule(w->eng, p->subscribe_at, subscribe_event, w, (uint64_t)id);
+}
+
+void mc__framework_free(struct mc__framework *f)
+{
+	if (!f)
+		return;
+	gsl_rng_free(f->rng);
+	free(f->queue);
+	free(f->jobs);
+	free(f->offers);
+	free(f);
+}
+
+int32_t mc__framework_role(const struct mc__world *w, int32_t fw) { return fw_at(w, fw)->p.role; }
+
+const char *mc__framework_name(const struct mc__world *w, int32_t fw)
+{
+	return fw_at(w, fw)->p.name;
+}
+
+void mc__framework_counters(const struct mc__world *w, int32_t fw, struct mc__fw_counters *out)
+{
+	*out = fw_at(w, fw)->c;
+}

@@ -1,0 +1,93 @@
+/*
+ * framework.h - internals shared by the framework (scheduler) model and its
+ * kinds. models/framework.c holds what every framework does (subscribe,
+ * hold offers, spend decision time, answer offers, follow its tasks,
+ * suppress and revive); a kind (models/fw_<kind>.c) decides placement and
+ * what happens when a task dies, through a const ops table.
+ */
+#ifndef MC_MODELS_FRAMEWORK_H
+#define MC_MODELS_FRAMEWORK_H
+
+#include <gsl/gsl_rng.h>
+
+#include "models/models.h"
+
+/* An offer the framework holds, and what it decided to do with it. */
+struct mc__held_offer {
+	int64_t offer_id;
+	int32_t agent;
+	int32_t role;
+	struct mc_resvec avail;  /* offered, minus what is placed so far */
+	int32_t launch_head;     /* tasks placed into it (batch list), -1 none */
+	uint32_t nlaunch;
+};
+
+/* A job as its framework sees it. Slots are reused after completion. */
+struct mc__job {
+	int64_t trace_id;
+	uint32_t ntasks;
+	uint32_t nlaunched;  /* tasks launched at least once */
+	uint32_t nended;     /* tasks that reached a final state (no more attempts) */
+	mc_time_t submit;
+	mc_time_t first_launch;
+	mc_time_t all_launched;
+	int32_t next_free;
+	bool live;
+};
+
+struct mc__framework;
+
+struct mc__fw_kind_ops {
+	const char *name;
+	/* Places pending tasks into the held offers offers[0..ndecided) (sets
+	 * their launch lists, shrinks avail, marks placed tasks STAGING with
+	 * their agent); returns the number of tasks considered and sets *jobs
+	 * to the number of jobs considered (for the decision-time model).
+	 * Required. */
+	uint32_t (*place)(struct mc__world *w, struct mc__framework *f, uint32_t *jobs);
+	/* Whether a task that ended in `state` goes back to the queue. Optional:
+	 * NULL means "resubmit FAILED/LOST/KILLED while attempts remain". */
+	bool (*resubmit)(struct mc__framework *f, const struct mc__task *t, int state);
+};
+
+extern const struct mc__fw_kind_ops mc__fw_batch;
+
+struct mc__framework {
+	int32_t id;
+	struct mc__fw_params p;
+	const struct mc__fw_kind_ops *ops;
+	gsl_rng *rng;
+	bool subscribed;
+	bool suppressed;
+	bool declined_since_revive;
+	uint32_t master_epoch;
+
+	/* pending tasks, FIFO ring of task ids */
+	int32_t *queue;
+	size_t qhead, qlen, qcap;
+
+	/* jobs */
+	struct mc__job *jobs;
+	size_t njobs, jobs_cap;
+	int32_t job_free;
+
+	/* offers held while deciding */
+	struct mc__held_offer *offers;
+	size_t noffers, offers_cap;
+	bool deciding;
+	size_t ndecided;         /* offers[0..ndecided) are being decided */
+	mc_event_handle decide_event;
+
+	struct mc__fw_counters c;
+};
+
+/* Queue helpers for kinds. */
+size_t mc__fw_queue_len(const struct mc__framework *f);
+int32_t mc__fw_queue_at(const struct mc__framework *f, size_t i);
+/* Removes the queue entries whose task is no longer PENDING (placed). O(queue). */
+void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f);
+/* Puts task tid into held offer o: STAGING on o's agent, request taken from
+ * o->avail. The caller has checked that it fits. O(1). */
+void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid);
+
+#endif

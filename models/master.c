@@ -1,0 +1,597 @@
+/*
+ * master.c - the Mesos master model.
+ *
+ * The master registers agents and frameworks, runs the allocation core
+ * (include/mesocosm/alloc.h) in-process as Mesos does, turns its offers into
+ * OFFER messages, and handles ACCEPT (launch: offered -> allocated, the
+ * unused part declined with the accept's filter), DECLINE (with filter),
+ * SUPPRESS and REVIVE. It forwards status updates between agents and
+ * frameworks, recovers a task's resources as soon as it sees the task's
+ * terminal state, and checks agents' health: a ping every
+ * agent_ping_timeout; max_agent_ping_timeouts pings in a row without a pong
+ * mark the agent unreachable, which removes it from the allocator, rescinds
+ * its offers and reports its tasks LOST.
+ *
+ * The allocator never reads a clock: the master passes the engine's time to
+ * every call and serves its timers and run requests with engine events.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "mesocosm/error.h"
+#include "mesocosm/rng.h"
+#include "models/models.h"
+
+struct master_agent {
+	bool registered;
+	uint32_t incarnation;
+	bool lost;            /* declared unreachable; its tasks were reported LOST */
+	int misses;           /* consecutive pings without a pong */
+	bool pong_seen;
+	uint64_t ping_seq;
+	mc_event_handle ping_event;
+	int32_t tasks_head;   /* launched, not yet terminal (master_next/prev) */
+};
+
+struct master_fw {
+	bool subscribed;
+	int32_t role;
+};
+
+struct master_offer {
+	uint32_t gen;
+	bool live;
+	int32_t fw, agent, role;
+	struct mc_resources res;
+	mc_event_handle timeout;
+	int32_t next_free;
+};
+
+struct master_timer {
+	uint32_t gen;
+	bool live;
+	void (*fire)(void *obj, uint64_t data);
+	void *obj;
+	uint64_t data;
+	mc_event_handle ev;
+	int32_t next_free;
+};
+
+struct mc__master {
+	struct mc__world *w;
+	struct mc__master_params p;
+	struct mc_allocator *alloc;
+	gsl_rng *alloc_rng;
+	uint32_t epoch;
+
+	struct master_agent *agents;
+	size_t agents_cap;
+	struct master_fw *fws;
+	size_t fws_cap;
+
+	struct master_offer *offers;
+	size_t noffers, offers_cap;
+	int32_t offer_free;
+
+	struct master_timer *timers;
+	size_t ntimers, timers_cap;
+	int32_t timer_free;
+
+	bool run_scheduled;
+	uint64_t offers_made, offers_declined, offers_rescinded, runs;
+};
+
+static struct master_agent *magent(struct mc__master *m, int32_t id)
+{
+	if ((size_t)id >= m->agents_cap) {
+		size_t old = m->agents_cap;
+		mc_xgrow(&m->agents, &m->agents_cap, (size_t)id + 1, sizeof *m->agents);
+		memset(m->agents + old, 0, (m->agents_cap - old) * sizeof *m->agents);
+		for (size_t i = old; i < m->agents_cap; i++)
+			m->agents[i].tasks_head = -1;
+	}
+	return &m->agents[id];
+}
+
+static struct master_fw *mfw(struct mc__master *m, int32_t id)
+{
+	if ((size_t)id >= m->fws_cap) {
+		size_t old = m->fws_cap;
+		mc_xgrow(&m->fws, &m->fws_cap, (size_t)id + 1, sizeof *m->fws);
+		memset(m->fws + old, 0, (m->fws_cap - old) * sizeof *m->fws);
+	}
+	return &m->fws[id];
+}
+
+static void send(struct mc__master *m, struct mc__msg *msg, int dst_kind, int32_t dst)
+{
+	msg->src_kind = MC__EP_MASTER;
+	msg->src = 0;
+	msg->dst_kind = (uint8_t)dst_kind;
+	msg->dst = dst;
+	msg->epoch = m->epoch;
+	mc__net_send(m->w, msg);
+}
+
+/* ---- allocator host: timers, run requests, offers, randomness ----------- */
+
+static void timer_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__master *m = ctx;
+	int32_t slot = (int32_t)(uint32_t)arg;
+	struct master_timer *t = &m->timers[slot];
+	if (!t->live || t->gen != (uint32_t)(arg >> 32))
+		return;
+	t->live = false;
+	t->next_free = m->timer_free;
+	m->timer_free = slot;
+	t->fire(t->obj, t->data);
+}
+
+static uint64_t host_timer_start(void *ctx, mc_time_t at, void (*fire)(void *obj, uint64_t data),
+				 void *obj, uint64_t data)
+{
+	struct mc__master *m = ctx;
+	int32_t slot;
+	if (m->timer_free >= 0) {
+		slot = m->timer_free;
+		m->timer_free = m->timers[slot].next_free;
+	} else {
+		mc_xgrow(&m->timers, &m->timers_cap, m->ntimers + 1, sizeof *m->timers);
+		slot = (int32_t)m->ntimers++;
+		m->timers[slot].gen = 0;
+	}
+	struct master_timer *t = &m->timers[slot];
+	t->gen++;
+	t->live = true;
+	t->fire = fire;
+	t->obj = obj;
+	t->data = data;
+	uint64_t id = ((uint64_t)t->gen << 32) | (uint32_t)slot;
+	mc_time_t now = mc_engine_now(m->w->eng);
+	t->ev = mc_engine_schedule(m->w->eng, at < now ? now : at, timer_event, m, id);
+	return id;
+}
+
+static void host_timer_cancel(void *ctx, uint64_t id)
+{
+	struct mc__master *m = ctx;
+	int32_t slot = (int32_t)(uint32_t)id;
+	if (slot < 0 || (size_t)slot >= m->ntimers)
+		return;
+	struct master_timer *t = &m->timers[slot];
+	if (!t->live || t->gen != (uint32_t)(id >> 32))
+		return;
+	mc_engine_cancel(m->w->eng, t->ev);
+	t->live = false;
+	t->next_free = m->timer_free;
+	m->timer_free = slot;
+}
+
+static void run_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	(void)arg;
+	struct mc__master *m = ctx;
+	m->run_scheduled = false;
+	m->runs++;
+	mc_alloc_run(m->alloc, mc_engine_now(m->w->eng));
+}
+
+static void host_request_run(void *ctx)
+{
+	struct mc__master *m = ctx;
+	if (m->run_scheduled)
+		return;
+	m->run_scheduled = true;
+	mc_engine_after(m->w->eng, 0, run_event, m, 0);
+}
+
+static void offer_timeout_event(struct mc_engine *eng, void *ctx, uint64_t arg);
+
+static int64_t offer_new(struct mc__master *m, int32_t fw, int32_t agent, int32_t role,
+			 const struct mc_resources *res)
+{
+	int32_t slot;
+	if (m->offer_free >= 0) {
+		slot = m->offer_free;
+		m->offer_free = m->offers[slot].next_free;
+	} else {
+		mc_xgrow(&m->offers, &m->offers_cap, m->noffers + 1, sizeof *m->offers);
+		slot = (int32_t)m->noffers++;
+		m->offers[slot].gen = 0;
+	}
+	struct master_offer *o = &m->offers[slot];
+	o->gen++;
+	o->live = true;
+	o->fw = fw;
+	o->agent = agent;
+	o->role = role;
+	o->res = *res;
+	o->timeout = 0;
+	int64_t id = (int64_t)(((uint64_t)o->gen << 32) | (uint32_t)slot);
+	if (m->p.offer_timeout > 0)
+		o->timeout = mc_engine_after(m->w->eng, m->p.offer_timeout, offer_timeout_event, m,
+					     (uint64_t)id);
+	return id;
+}
+
+static struct master_offer *offer_find(struct mc__master *m, int64_t id)
+{
+	int32_t slot = (int32_t)(uint32_t)id;
+	if (slot < 0 || (size_t)slot >= m->noffers)
+		return NULL;
+	struct master_offer *o = &m->offers[slot];
+	return o->live && o->gen == (uint32_t)((uint64_t)id >> 32) ? o : NULL;
+}
+
+static void offer_remove(struct mc__master *m, struct master_offer *o)
+{
+	if (o->timeout)
+		mc_engine_cancel(m->w->eng, o->timeout);
+	o->timeout = 0;
+	o->live = false;
+	o->next_free = m->offer_free;
+	m->offer_free = (int32_t)(o - m->offers);
+}
+
+static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, size_t n)
+{
+	struct mc__master *m = ctx;
+	for (size_t i = 0; i < n; i++) {
+		const struct mc_offer *of = &offers[i];
+		int64_t id = offer_new(m, fw, of->agent, of->role, &of->resources);
+		struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_OFFER);
+		msg->u.offer.offer_id = id;
+		msg->u.offer.agent = of->agent;
+		msg->u.offer.role = of->role;
+		msg->u.offer.res = of->resources;
+		m->offers_made++;
+		send(m, msg, MC__EP_FRAMEWORK, fw);
+	}
+}
+
+static uint32_t host_random(void *ctx)
+{
+	struct mc__master *m = ctx;
+	return (uint32_t)gsl_rng_get(m->alloc_rng);
+}
+
+/* ---- offers: rescind, timeout ---------------------------------------------- */
+
+static void rescind(struct mc__master *m, struct master_offer *o, bool recover)
+{
+	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_RESCIND);
+	int64_t id = (int64_t)(((uint64_t)o->gen << 32) | (uint32_t)(o - m->offers));
+	msg->u.offer.offer_id = id;
+	msg->u.offer.agent = o->agent;
+	msg->u.offer.role = o->role;
+	m->offers_rescinded++;
+	if (recover)
+		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role, o->agent, &o->res, 0);
+	int32_t fw = o->fw;
+	offer_remove(m, o);
+	send(m, msg, MC__EP_FRAMEWORK, fw);
+}
+
+static void offer_timeout_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__master *m = ctx;
+	struct master_offer *o = offer_find(m, (int64_t)arg);
+	if (!o)
+		return;
+	o->timeout = 0;
+	rescind(m, o, true);
+}
+
+/* ---- tasks as the master sees them ---------------------------------------------- */
+
+static void mlist_push(struct mc__master *m, struct master_agent *a, int32_t tid)
+{
+	struct mc__task *t = mc__task_at(m->w, tid);
+	t->master_prev = -1;
+	t->master_next = a->tasks_head;
+	if (a->tasks_head >= 0)
+		mc__task_at(m->w, a->tasks_head)->master_prev = tid;
+	a->tasks_head = tid;
+}
+
+static void mlist_remove(struct mc__master *m, struct master_agent *a, int32_t tid)
+{
+	struct mc__task *t = mc__task_at(m->w, tid);
+	if (t->master_prev >= 0)
+		mc__task_at(m->w, t->master_prev)->master_next = t->master_next;
+	else
+		a->tasks_head = t->master_next;
+	if (t->master_next >= 0)
+		mc__task_at(m->w, t->master_next)->master_prev = t->master_prev;
+	t->master_next = t->master_prev = -2; /* -2: not on any list */
+}
+
+static void send_update(struct mc__master *m, int32_t tid, int state, bool invalid_offer)
+{
+	struct mc__task *t = mc__task_at(m->w, tid);
+	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_UPDATE);
+	msg->u.status.task = tid;
+	msg->u.status.task_gen = t->gen;
+	msg->u.status.state = (uint8_t)state;
+	msg->u.status.invalid_offer = invalid_offer;
+	msg->u.status.agent = t->agent;
+	send(m, msg, MC__EP_FRAMEWORK, t->framework);
+}
+
+/* ---- agents ------------------------------------------------------------------------ */
+
+static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg);
+
+static void agent_lost(struct mc__master *m, int32_t id)
+{
+	struct master_agent *a = magent(m, id);
+	mc_time_t now = mc_engine_now(m->w->eng);
+	if (a->ping_event)
+		mc_engine_cancel(m->w->eng, a->ping_event);
+	a->ping_event = 0;
+	/* Rescind its offers (the allocator drops them with the agent). */
+	for (size_t i = 0; i < m->noffers; i++)
+		if (m->offers[i].live && m->offers[i].agent == id)
+			rescind(m, &m->offers[i], false);
+	mc_alloc_remove_agent(m->alloc, now, id);
+	while (a->tasks_head >= 0) {
+		int32_t tid = a->tasks_head;
+		mlist_remove(m, a, tid);
+		send_update(m, tid, MC__TASK_LOST, false);
+	}
+	a->registered = false;
+	a->lost = true;
+}
+
+static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__master *m = ctx;
+	int32_t id = (int32_t)arg;
+	struct master_agent *a = magent(m, id);
+	a->ping_event = 0;
+	if (!a->registered)
+		return;
+	if (a->ping_seq && !a->pong_seen && ++a->misses >= m->p.max_agent_ping_timeouts) {
+		agent_lost(m, id);
+		return;
+	}
+	a->pong_seen = false;
+	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_PING);
+	msg->u.ping.seq = ++a->ping_seq;
+	send(m, msg, MC__EP_AGENT, id);
+	a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
+					(uint64_t)id);
+}
+
+static void register_agent(struct mc__master *m, const struct mc__msg *msg)
+{
+	int32_t id = msg->src;
+	struct master_agent *a = magent(m, id);
+	mc_time_t now = mc_engine_now(m->w->eng);
+	if (a->registered && a->incarnation != msg->u.reg.incarnation)
+		agent_lost(m, id); /* restarted without telling us: its tasks are gone */
+	if (!a->registered) {
+		if (a->lost) {
+			/* Back after being declared lost: its old tasks were
+			 * reported LOST, so it must drop them. */
+			struct mc__msg *kill = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
+			kill->u.status.task = -1;
+			send(m, kill, MC__EP_AGENT, id);
+		}
+		a->registered = true;
+		a->lost = false;
+		a->incarnation = msg->u.reg.incarnation;
+		a->misses = 0;
+		a->ping_seq = 0;
+		a->pong_seen = true;
+		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
+		a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
+						(uint64_t)id);
+	}
+	struct mc__msg *r = mc__msg_alloc(m->w, MC__MSG_AGENT_REGISTERED);
+	r->u.reg.incarnation = msg->u.reg.incarnation;
+	send(m, r, MC__EP_AGENT, id);
+}
+
+static void status_update(struct mc__master *m, const struct mc__msg *msg)
+{
+	int32_t tid = msg->u.status.task;
+	int32_t agent = msg->src;
+	struct master_agent *a = magent(m, agent);
+	struct mc__task *t = mc__task_at(m->w, tid);
+	bool current = a->registered && t->gen == msg->u.status.task_gen && t->agent == agent;
+	if (!current || t->master_next == -2) {
+		/* Stale (the task was reported LOST, or a duplicate of a terminal
+		 * update already forwarded): acknowledge so the agent stops. */
+		if (mc__task_state_terminal(msg->u.status.state) && a->registered) {
+			struct mc__msg *ack = mc__msg_alloc(m->w, MC__MSG_STATUS_ACK);
+			ack->u.status = msg->u.status;
+			send(m, ack, MC__EP_AGENT, agent);
+		}
+		if (!current)
+			return;
+	}
+	if (mc__task_state_terminal(msg->u.status.state) && t->master_next != -2) {
+		mlist_remove(m, a, tid);
+		struct mc_resources used;
+		mc_resources_clear(&used);
+		used.unres = t->req;
+		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), t->framework, t->role, agent,
+				 &used, 0);
+	}
+	struct mc__msg *fwd = mc__msg_alloc(m->w, MC__MSG_UPDATE);
+	fwd->u.status = msg->u.status;
+	send(m, fwd, MC__EP_FRAMEWORK, t->framework);
+}
+
+/* ---- frameworks ---------------------------------------------------------------------- */
+
+static void subscribe(struct mc__master *m, const struct mc__msg *msg)
+{
+	struct master_fw *f = mfw(m, msg->src);
+	if (!f->subscribed) {
+		f->subscribed = true;
+		f->role = msg->u.sub.role;
+		mc_alloc_add_framework(m->alloc, mc_engine_now(m->w->eng), msg->src,
+				       mc__framework_name(m->w, msg->src), &f->role, 1,
+				       msg->u.sub.capabilities, true, NULL);
+	}
+	struct mc__msg *r = mc__msg_alloc(m->w, MC__MSG_SUBSCRIBED);
+	send(m, r, MC__EP_FRAMEWORK, msg->src);
+}
+
+static void accept(struct mc__master *m, const struct mc__msg *msg)
+{
+	mc_time_t now = mc_engine_now(m->w->eng);
+	struct master_offer *o = offer_find(m, msg->u.reply.offer_id);
+	if (!o || o->fw != msg->src) {
+		/* The offer was rescinded or timed out meanwhile. */
+		for (int32_t tid = msg->u.reply.tasks; tid >= 0;) {
+			int32_t next = mc__task_at(m->w, tid)->batch_next;
+			mc__task_at(m->w, tid)->batch_next = -1;
+			send_update(m, tid, MC__TASK_LOST, true);
+			tid = next;
+		}
+		return;
+	}
+	struct mc_resources used, unused;
+	mc_resources_clear(&used);
+	for (int32_t tid = msg->u.reply.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->batch_next)
+		mc_resvec_add(&used.unres, &mc__task_at(m->w, tid)->req);
+	/* What the tasks take comes from the role's reservation first, then
+	 * from unreserved resources (as Mesos's offer operations resolve it). */
+	struct mc_resources take;
+	mc_resources_clear(&take);
+	const struct mc_resvec *resv = mc_resources_reserved(&o->res, o->role);
+	struct mc_resvec need = used.unres;
+	if (resv && o->role != MC_ROLE_ANY) {
+		struct mc_resvec r = *resv;
+		mc_resvec_min(&r, &need);
+		mc_resources_add_reserved(&take, o->role, &r);
+		mc_resvec_sub(&need, &r);
+	}
+	mc_resvec_add(&take.unres, &need);
+	unused = o->res;
+	if (mc_resources_subtract(&unused, &take) != 0)
+		MC_BUG("framework %d launched more than offer held", (int)msg->src);
+	struct master_agent *a = magent(m, o->agent);
+	int32_t agent = o->agent, fw = o->fw, role = o->role;
+	offer_remove(m, o);
+	mc_alloc_launch(m->alloc, now, fw, role, agent, &take);
+	if (!mc_resources_is_empty(&unused))
+		mc_alloc_recover(m->alloc, now, fw, role, agent, &unused, msg->u.reply.refuse);
+	for (int32_t tid = msg->u.reply.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->batch_next) {
+		struct mc__task *t = mc__task_at(m->w, tid);
+		t->state = MC__TASK_STAGING;
+		t->role = role;
+		mlist_push(m, a, tid);
+	}
+	struct mc__msg *run = mc__msg_alloc(m->w, MC__MSG_RUN_TASKS);
+	run->u.run.tasks = msg->u.reply.tasks;
+	send(m, run, MC__EP_AGENT, agent);
+}
+
+static void decline(struct mc__master *m, const struct mc__msg *msg)
+{
+	struct master_offer *o = offer_find(m, msg->u.reply.offer_id);
+	if (!o || o->fw != msg->src)
+		return;
+	m->offers_declined++;
+	mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role, o->agent, &o->res,
+			 msg->u.reply.refuse);
+	offer_remove(m, o);
+}
+
+void mc__master_receive(struct mc__world *w, struct mc__msg *msg)
+{
+	struct mc__master *m = w->master;
+	mc_time_t now = mc_engine_now(w->eng);
+	switch (msg->type) {
+	case MC__MSG_REGISTER_AGENT:
+		register_agent(m, msg);
+		break;
+	case MC__MSG_PONG: {
+		struct master_agent *a = magent(m, msg->src);
+		if (a->registered && msg->u.ping.seq == a->ping_seq) {
+			a->pong_seen = true;
+			a->misses = 0;
+		}
+		break;
+	}
+	case MC__MSG_STATUS_UPDATE:
+		status_update(m, msg);
+		break;
+	case MC__MSG_SUBSCRIBE:
+		subscribe(m, msg);
+		break;
+	case MC__MSG_ACCEPT:
+		accept(m, msg);
+		break;
+	case MC__MSG_DECLINE:
+		decline(m, msg);
+		break;
+	case MC__MSG_SUPPRESS:
+		mc_alloc_suppress(m->alloc, now, msg->src, NULL, 0);
+		break;
+	case MC__MSG_REVIVE:
+		mc_alloc_revive(m->alloc, now, msg->src, NULL, 0);
+		break;
+	case MC__MSG_ACKNOWLEDGE: {
+		struct mc__msg *ack = mc__msg_alloc(w, MC__MSG_STATUS_ACK);
+		ack->u.status = msg->u.status;
+		if (msg->u.status.agent >= 0 && magent(m, msg->u.status.agent)->registered)
+			send(m, ack, MC__EP_AGENT, msg->u.status.agent);
+		else
+			mc__msg_free(w, ack);
+		break;
+	}
+	default:
+		MC_BUG("master got unexpected message type %d", msg->type);
+	}
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------- */
+
+void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
+{
+	struct mc__master *m = mc_xcalloc(1, sizeof *m);
+	m->w = w;
+	m->p = *p;
+	m->epoch = 1;
+	m->offer_free = -1;
+	m->timer_free = -1;
+	m->alloc_rng = mc_rng_new(w->seed, "allocator");
+	struct mc_alloc_host host = {
+		.ctx = m,
+		.timer_start = host_timer_start,
+		.timer_cancel = host_timer_cancel,
+		.request_run = host_request_run,
+		.offer = host_offer,
+		.random = host_random,
+	};
+	m->alloc = mc_alloc_new(&p->alloc, &host, mc_engine_now(w->eng));
+	w->master = m;
+}
+
+void mc__master_free(struct mc__master *m)
+{
+	if (!m)
+		return;
+	mc_alloc_free(m->alloc);
+	gsl_rng_free(m->alloc_rng);
+	free(m->agents);
+	free(m->fws);
+	free(m->offers);
+	free(m->timers);
+	free(m);
+}
+
+struct mc_allocator *mc__master_allocator(struct mc__master *m) { return m->alloc; }
+uint64_t mc__master_offers_made(const struct mc__master *m) { return m->offers_made; }

@@ -1,0 +1,101 @@
+/*
+ * models.h - how the runner builds the models: one parameter struct and one
+ * constructor per model kind. The runner maps the experiment config onto
+ * these structs, so the models never depend on the config's layout.
+ */
+#ifndef MC_MODELS_MODELS_H
+#define MC_MODELS_MODELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mesocosm/alloc.h"
+#include "mesocosm/dist.h"
+#include "mesocosm/resources.h"
+#include "models/world.h"
+
+/* ---- agents (models/agent.c) ------------------------------------------- */
+
+struct mc__agent_params {
+	struct mc_resources total;
+	const char *rack;              /* attribute values (borrowed), may be NULL */
+	const char *zone;
+	mc_time_t register_at;         /* when the agent process starts */
+	const struct mc_dist *mtbf;    /* seconds between failures; NULL = never fails */
+	const struct mc_dist *mttr;    /* seconds to recover; NULL = never comes back */
+	mc_time_t status_retry;        /* first status-update retry (Mesos: 10 s) */
+	mc_time_t status_retry_max;    /* cap of the doubling (Mesos: 10 min) */
+	mc_time_t backoff_factor;      /* registration backoff (Mesos: 1 s) */
+};
+
+/* Creates agent `id` (dense, 0-based) and schedules its registration. */
+void mc__agent_add(struct mc__world *w, int32_t id, const struct mc__agent_params *p);
+/* Crashes the agent now (trace machine REMOVE or failure model): its tasks
+ * die silently with it; it stops answering the master. */
+void mc__agent_fail(struct mc__world *w, int32_t id);
+/* Restarts a failed agent (empty) and makes it register again. */
+void mc__agent_recover(struct mc__world *w, int32_t id);
+bool mc__agent_is_up(const struct mc__world *w, int32_t id);
+const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id);
+void mc__agent_free(struct mc__agent *a);
+
+/* ---- master (models/master.c) ------------------------------------------ */
+
+struct mc__master_params {
+	struct mc_alloc_config alloc;
+	mc_time_t offer_timeout;          /* 0 = offers never time out */
+	mc_time_t agent_ping_timeout;     /* 15 s */
+	int max_agent_ping_timeouts;      /* 5 */
+	mc_time_t framework_failover_timeout;
+	mc_time_t default_refuse;         /* filter for an ACCEPT's unused part: 5 s */
+	/* processing-cost model: service time of one message / one allocation run */
+	const struct mc_dist *per_message; /* seconds; NULL = 0 */
+	const struct mc_dist *per_run;     /* seconds; NULL = 0 */
+	bool mesos17_profile;             /* per-run cost from the published Mesos 1.7 cycle times */
+};
+
+void mc__master_new(struct mc__world *w, const struct mc__master_params *p);
+void mc__master_free(struct mc__master *m);
+/* The allocation core inside the master (for queries by the runner). */
+struct mc_allocator *mc__master_allocator(struct mc__master *m);
+uint64_t mc__master_offers_made(const struct mc__master *m);
+
+/* ---- frameworks (models/framework.c and models/fw_<kind>.c) ------------ */
+
+struct mc__fw_params {
+	const char *name;              /* borrowed; stable for the run */
+	int32_t role;
+	const char *kind;              /* "batch", "service", "gang", "trace" */
+	mc_time_t refuse;              /* refuse_seconds of its declines */
+	bool suppress_when_idle;
+	bool revive_on_new_work;
+	mc_time_t t_job, t_task;       /* decision time t_job + t_task x tasks considered */
+	mc_time_t subscribe_at;
+	bool random_fit;               /* place tasks in a random offer order instead of first fit */
+	bool gpu_capable;
+	mc_time_t locality_delay;      /* delay scheduling (batch); 0 = off */
+	int max_attempts;              /* resubmissions of a failed/lost task; 0 = none */
+};
+
+void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_params *p);
+void mc__framework_free(struct mc__framework *f);
+
+/* A job arrives at framework `fw` now: `ntasks` tasks, each with its request
+ * and run time (arrays of ntasks; durations in us). fail_mask may be NULL. */
+void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
+			      uint32_t ntasks, const struct mc_resvec *reqs,
+			      const mc_time_t *durations, const uint8_t *fail_at_end);
+
+const char *mc__framework_name(const struct mc__world *w, int32_t fw);
+int32_t mc__framework_role(const struct mc__world *w, int32_t fw);
+
+/* Counters the runner prints. */
+struct mc__fw_counters {
+	uint64_t jobs_submitted, jobs_completed;
+	uint64_t tasks_submitted, tasks_launched, tasks_finished, tasks_failed, tasks_killed,
+		tasks_lost, tasks_pending, tasks_running;
+	mc_time_t busy_time;
+};
+void mc__framework_counters(const struct mc__world *w, int32_t fw, struct mc__fw_counters *out);
+
+#endif

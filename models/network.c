@@ -1,0 +1,76 @@
+/*
+ * network.c - the network model: one-way delays per link class, loss, and
+ * partitions.
+ *
+ * A message is an engine event scheduled at now + delay, where the delay is
+ * drawn from the link class's distribution (master<->agent or
+ * master<->framework) with the network's own random stream. Loss (a
+ * probability) and partitions (time windows in which a range of agents
+ * cannot reach the master) apply to the master<->agent link only: framework
+ * connections are modelled as reliable, as the TCP/HTTP streams of a real
+ * scheduler are. A partition is judged at send time.
+ *
+ * Messages on one link with equal delays arrive in send order (the engine's
+ * (time, seq) rule); with random delays they may be reordered, as UDP-less
+ * but multi-connection Mesos traffic can be.
+ */
+#include <math.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "mesocosm/error.h"
+#include "models/world.h"
+
+static void deliver(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__world *w = ctx;
+	struct mc__msg *m = mc__msg_at(w, (int32_t)arg);
+	switch (m->dst_kind) {
+	case MC__EP_MASTER:
+		mc__master_receive(w, m);
+		break;
+	case MC__EP_AGENT:
+		mc__agent_receive(w, m);
+		break;
+	case MC__EP_FRAMEWORK:
+		mc__framework_receive(w, m);
+		break;
+	default:
+		MC_BUG("message to unknown endpoint kind %d", m->dst_kind);
+	}
+	mc__msg_free(w, m);
+}
+
+bool mc__net_partitioned(const struct mc__world *w, int32_t agent, mc_time_t now)
+{
+	for (size_t i = 0; i < w->net.npartitions; i++) {
+		const struct mc__partition *p = &w->net.partitions[i];
+		if (agent >= p->first_agent && agent <= p->last_agent && now >= p->from && now < p->to)
+			return true;
+	}
+	return false;
+}
+
+void mc__net_send(struct mc__world *w, struct mc__msg *m)
+{
+	mc_time_t now = mc_engine_now(w->eng);
+	bool agent_link = m->src_kind == MC__EP_AGENT || m->dst_kind == MC__EP_AGENT;
+	enum mc__link link = agent_link ? MC__LINK_MASTER_AGENT : MC__LINK_MASTER_FRAMEWORK;
+	w->msgs_sent++;
+	w->msgs_by_type[m->type]++;
+	if (agent_link) {
+		int32_t agent = m->src_kind == MC__EP_AGENT ? m->src : m->dst;
+		if ((w->net.loss > 0 && gsl_rng_uniform(w->net_rng) < w->net.loss) ||
+		    (w->net.npartitions && mc__net_partitioned(w, agent, now))) {
+			w->msgs_lost++;
+			mc__msg_free(w, m);
+			return;
+		}
+	}
+	double sec = mc_dist_sample(&w->net.delay[link], w->net_rng);
+	mc_time_t delay = (mc_time_t)llround(sec * (double)MC_SEC);
+	if (delay < 0)
+		delay = 0;
+	mc_engine_schedule(w->eng, now + delay, deliver, w, (uint64_t)m->id);
+}

@@ -1,0 +1,127 @@
+/*
+ * world.c - the world's shared plumbing: the message pool and the task
+ * table. Both are chunked arrays with free lists (pointers stay valid while
+ * they grow), so the hot path (send, deliver, launch, finish) never mallocs
+ * once warm.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesocosm/error.h"
+#include "mesocosm/rng.h"
+#include "models/world.h"
+
+#define MSG_FREE_MARK 0xff
+
+const char *mc__task_state_name(int s)
+{
+	static const char *const names[] = {"PENDING",  "STAGING", "STARTING", "RUNNING",
+					    "FINISHED", "FAILED",  "KILLED",   "LOST"};
+	return s >= 0 && s < (int)(sizeof names / sizeof names[0]) ? names[s] : "?";
+}
+
+struct mc__world *mc__world_new(uint64_t seed, const struct mc__net_params *net)
+{
+	struct mc__world *w = mc_xcalloc(1, sizeof *w);
+	w->eng = mc_engine_new(1 << 16);
+	w->seed = seed;
+	if (net)
+		w->net = *net;
+	w->net_rng = mc_rng_new(seed, "network");
+	w->msg_free = -1;
+	w->task_free = -1;
+	return w;
+}
+
+void mc__world_free(struct mc__world *w)
+{
+	if (!w)
+		return;
+	mc_engine_free(w->eng);
+	gsl_rng_free(w->net_rng);
+	for (size_t i = 0; i < (w->nmsgs + MC__CHUNK - 1) / MC__CHUNK; i++)
+		free(w->msg_chunks[i]);
+	for (size_t i = 0; i < (w->ntasks + MC__CHUNK - 1) / MC__CHUNK; i++)
+		free(w->task_chunks[i]);
+	free(w->msg_chunks);
+	free(w->task_chunks);
+	free(w->agents);
+	free(w->fws);
+	free(w);
+}
+
+/* Appends one slot to a chunked array; returns its id. */
+static int32_t chunked_append(void *chunksp, size_t *n, size_t *cap, size_t elem)
+{
+	void ***chunks = chunksp;
+	if ((*n & (MC__CHUNK - 1)) == 0) {
+		size_t c = *n >> MC__CHUNK_BITS;
+		mc_xgrow(chunks, cap, c + 1, sizeof **chunks);
+		(*chunks)[c] = mc_xmalloc(MC__CHUNK * elem);
+	}
+	if (*n >= INT32_MAX)
+		MC_BUG("chunked pool exhausted");
+	return (int32_t)(*n)++;
+}
+
+struct mc__msg *mc__msg_alloc(struct mc__world *w, int type)
+{
+	int32_t id;
+	if (w->msg_free >= 0) {
+		id = w->msg_free;
+		w->msg_free = mc__msg_at(w, id)->dst;
+	} else {
+		id = chunked_append(&w->msg_chunks, &w->nmsgs, &w->msg_chunks_cap, sizeof(struct mc__msg));
+	}
+	struct mc__msg *m = mc__msg_at(w, id);
+	memset(m, 0, sizeof *m); /* no field may leak from a recycled message */
+	m->type = (uint8_t)type;
+	m->id = id;
+	return m;
+}
+
+void mc__msg_free(struct mc__world *w, struct mc__msg *m)
+{
+	m->type = MSG_FREE_MARK;
+	m->dst = w->msg_free;
+	w->msg_free = m->id;
+}
+
+int32_t mc__task_new(struct mc__world *w)
+{
+	int32_t id;
+	uint32_t gen = 1;
+	if (w->task_free >= 0) {
+		id = w->task_free;
+		w->task_free = mc__task_at(w, id)->batch_next;
+		gen = mc__task_at(w, id)->gen + 1;
+	} else {
+		id = chunked_append(&w->task_chunks, &w->ntasks, &w->task_chunks_cap,
+				    sizeof(struct mc__task));
+	}
+	struct mc__task *t = mc__task_at(w, id);
+	memset(t, 0, sizeof *t);
+	t->gen = gen;
+	t->agent = -1;
+	t->batch_next = t->agent_next = t->agent_prev = -1;
+	t->master_next = t->master_prev = -1;
+	t->launch = MC_TIME_NEVER;
+	t->refs = MC__REF_FRAMEWORK;
+	w->tasks_live++;
+	return id;
+}
+
+void mc__task_release(struct mc__world *w, int32_t id, unsigned ref)
+{
+	struct mc__task *t = mc__task_at(w, id);
+	if (!(t->refs & ref))
+		MC_BUG("task %d released twice (ref %u)", (int)id, ref);
+	t->refs &= (uint8_t)~ref;
+	if (t->refs)
+		return;
+	t->gen++;
+	t->state = MC__TASK_PENDING;
+	t->batch_next = w->task_free;
+	w->task_free = id;
+	w->tasks_live--;
+}

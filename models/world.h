@@ -1,0 +1,139 @@
+/*
+ * world.h - the simulated cluster as the models see it: the engine, the
+ * network, the message pool, the task table, and the master, agents and
+ * frameworks. Cross-model internals (mc__ names) live here; each model keeps
+ * its own state in its own file and reaches the others only by messages.
+ *
+ * Ownership: the runner (sim/runner.c) creates the world with
+ * mc__world_new(), adds models, runs the engine, and frees everything with
+ * mc__world_free().
+ */
+#ifndef MC_MODELS_WORLD_H
+#define MC_MODELS_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "mesocosm/dist.h"
+#include "mesocosm/engine.h"
+#include "mesocosm/resources.h"
+#include "models/msg.h"
+
+struct mc_metrics;
+struct mc__master;
+struct mc__agent;
+struct mc__framework;
+
+/* A task descriptor (Mesos's TaskInfo plus the simulator's bookkeeping).
+ * Slots are reused once a task is terminal and acknowledged; `gen` tells a
+ * stale id from a live one. Memory is bounded by tasks in flight. */
+struct mc__task {
+	int32_t framework;
+	int32_t agent;       /* -1 until launched */
+	int32_t role;        /* the role it was launched in */
+	int64_t job;         /* framework-local job slot */
+	uint32_t index;      /* index within the job */
+	uint32_t gen;
+	uint8_t state;       /* enum mc__task_state */
+	uint8_t fail_at_end; /* the trace says the task ends FAILED */
+	uint8_t refs;        /* MC__REF_* bits: who still holds the descriptor */
+	uint16_t attempts;   /* launches so far (resubmissions) */
+	int32_t batch_next;  /* launch batch list, -1 ends it */
+	int32_t agent_next;  /* the agent's list of its tasks, -1 ends it */
+	int32_t agent_prev;
+	int32_t master_next; /* the master's per-agent list of launched tasks */
+	int32_t master_prev;
+	struct mc_resvec req;
+	mc_time_t duration; /* run time once RUNNING */
+	mc_time_t submit;   /* submit time of this attempt */
+	mc_time_t launch;   /* MC_TIME_NEVER until launched */
+	mc_event_handle end_event;
+};
+
+/* Network link classes (one-way delays are drawn per message). */
+enum mc__link { MC__LINK_MASTER_AGENT = 0, MC__LINK_MASTER_FRAMEWORK = 1, MC__LINK_COUNT };
+
+/* A time window in which agents [first, last] cannot reach the master. */
+struct mc__partition {
+	int32_t first_agent, last_agent;
+	mc_time_t from, to;
+};
+
+struct mc__net_params {
+	struct mc_dist delay[MC__LINK_COUNT]; /* seconds (MC_DIST_TIME) */
+	double loss;                          /* probability a message is dropped */
+	struct mc__partition *partitions;     /* borrowed */
+	size_t npartitions;
+};
+
+#define MC__CHUNK_BITS 12
+#define MC__CHUNK (1 << MC__CHUNK_BITS)
+
+struct mc__world {
+	struct mc_engine *eng;
+	uint64_t seed;
+	struct mc_metrics *metrics; /* may be NULL in unit tests */
+
+	/* network model */
+	struct mc__net_params net;
+	gsl_rng *net_rng;
+	uint64_t msgs_sent, msgs_lost;
+	uint64_t msgs_by_type[MC__MSG_TYPE_COUNT];
+
+	/* message pool: chunks of MC__CHUNK, so pointers stay valid as it grows */
+	struct mc__msg **msg_chunks;
+	size_t nmsgs, msg_chunks_cap;
+	int32_t msg_free; /* free list through mc__msg.dst when type == 0xff */
+
+	/* task table: chunked the same way */
+	struct mc__task **task_chunks;
+	size_t ntasks, task_chunks_cap;
+	int32_t task_free;
+	size_t tasks_live;
+
+	struct mc__master *master;
+	struct mc__agent **agents;
+	int32_t nagents;
+	struct mc__framework **fws;
+	int32_t nfws;
+};
+
+struct mc__world *mc__world_new(uint64_t seed, const struct mc__net_params *net);
+void mc__world_free(struct mc__world *w);
+
+/* Message pool: a zeroed message to fill and send. O(1) amortised. */
+struct mc__msg *mc__msg_alloc(struct mc__world *w, int type);
+void mc__msg_free(struct mc__world *w, struct mc__msg *m);
+
+/* Sends m over the network: delivered to its destination's handler after
+ * the link's delay, or dropped (loss, partition, dead endpoint). Takes
+ * ownership of m. O(log events). */
+void mc__net_send(struct mc__world *w, struct mc__msg *m);
+/* True if agent `agent` and the master cannot talk at time `now`. */
+bool mc__net_partitioned(const struct mc__world *w, int32_t agent, mc_time_t now);
+
+/* Task table. A new task is PENDING with agent -1, held by its framework
+ * (MC__REF_FRAMEWORK). The agent that runs it holds MC__REF_AGENT from
+ * RUN_TASKS until its terminal update is acknowledged or it drops the task.
+ * The slot is reused only when both have let go. */
+enum { MC__REF_FRAMEWORK = 1, MC__REF_AGENT = 2 };
+int32_t mc__task_new(struct mc__world *w);
+void mc__task_release(struct mc__world *w, int32_t id, unsigned ref);
+static inline struct mc__task *mc__task_at(const struct mc__world *w, int32_t id)
+{
+	return &w->task_chunks[id >> MC__CHUNK_BITS][id & (MC__CHUNK - 1)];
+}
+static inline struct mc__msg *mc__msg_at(const struct mc__world *w, int32_t id)
+{
+	return &w->msg_chunks[id >> MC__CHUNK_BITS][id & (MC__CHUNK - 1)];
+}
+
+/* Message handlers, one per endpoint kind (models/master.c, agent.c, framework.c). */
+void mc__master_receive(struct mc__world *w, struct mc__msg *m);
+void mc__agent_receive(struct mc__world *w, struct mc__msg *m);
+void mc__framework_receive(struct mc__world *w, struct mc__msg *m);
+
+#endif
