@@ -30,6 +30,7 @@
 #include "mesocosm/error.h"
 #include "mesocosm/rng.h"
 #include "models/framework.h"
+#include "sim/metrics.h"
 
 static struct mc__framework *fw_at(const struct mc__world *w, int32_t id)
 {
@@ -117,7 +118,8 @@ static void job_end_task(struct mc__world *w, struct mc__framework *f, int32_t j
 	if (++job->nended < job->ntasks)
 		return;
 	f->c.jobs_completed++;
-	(void)w; /* metrics: job completed */
+	mc_metrics_job_completed(w->metrics, mc_engine_now(w->eng), f->id, job->trace_id, job->ntasks,
+				 job->submit);
 	job->live = false;
 	job->next_free = f->job_free;
 	f->job_free = j;
@@ -153,6 +155,7 @@ static void enqueue_attempt(struct mc__world *w, struct mc__framework *f, int32_
 	t->state = MC__TASK_PENDING;
 	f->c.tasks_submitted++;
 	f->c.tasks_pending++;
+	mc_metrics_task_submitted(w->metrics, t->submit, f->id, f->jobs[t->job].trace_id, t->index);
 	queue_push(f, tid);
 }
 
@@ -169,6 +172,7 @@ void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job
 	job->ntasks = ntasks;
 	job->submit = mc_engine_now(w->eng);
 	f->c.jobs_submitted++;
+	mc_metrics_job_submitted(w->metrics, job->submit, fw, trace_job_id, ntasks);
 	for (uint32_t i = 0; i < ntasks; i++) {
 		int32_t tid = mc__task_new(w);
 		struct mc__task *t = mc__task_at(w, tid);
@@ -204,6 +208,8 @@ static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
 	 * nothing to consider costs nothing. */
 	mc_time_t dt = f->p.t_job * (mc_time_t)jobs + f->p.t_task * (mc_time_t)considered;
 	f->c.busy_time += dt;
+	if (dt > 0)
+		mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, true);
 	f->decide_event = mc_engine_after(w->eng, dt, decide_end, w, (uint64_t)f->id);
 }
 
@@ -223,11 +229,16 @@ static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc
 		f->c.tasks_launched++;
 		f->c.tasks_running++;
 		struct mc__job *job = &f->jobs[t->job];
+		mc_metrics_task_launched(w->metrics, now, f->id, t->submit);
 		if (t->attempts == 0) {
-			if (job->nlaunched++ == 0)
+			if (job->nlaunched++ == 0) {
 				job->first_launch = now;
-			if (job->nlaunched == job->ntasks)
+				mc_metrics_job_first_launch(w->metrics, now, f->id, job->submit);
+			}
+			if (job->nlaunched == job->ntasks) {
 				job->all_launched = now;
+				mc_metrics_job_all_launched(w->metrics, now, f->id, job->submit);
+			}
 		}
 		t->attempts++;
 	}
@@ -243,6 +254,7 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->decide_event = 0;
 	f->deciding = false;
 	f->ndecided = 0;
+	mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, false);
 	for (size_t i = 0; i < decided; i++)
 		answer_offer(w, f, &f->offers[i]);
 	memmove(f->offers, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
@@ -295,26 +307,37 @@ static void task_update(struct mc__world *w, struct mc__framework *f, const stru
 	    t->launch == MC_TIME_NEVER)
 		return; /* a duplicate, a non-terminal update, or a stale one */
 	f->c.tasks_running--;
-	if (m->u.status.invalid_offer) {
-		/* The offer was gone when the accept arrived: the task never
-		 * started, so it simply goes back to the queue. */
-		t->state = MC__TASK_PENDING;
-		t->agent = -1;
-		t->launch = MC_TIME_NEVER;
-		f->c.tasks_pending++;
-		queue_push(f, tid);
-		return;
-	}
+	/* An accept that found its offer gone: Mesos reports TASK_LOST (the task
+	 * never ran); it is resubmitted whatever max_attempts says. */
+	bool never_ran = m->u.status.invalid_offer;
 	switch (state) {
 	case MC__TASK_FINISHED: f->c.tasks_finished++; break;
 	case MC__TASK_FAILED: f->c.tasks_failed++; break;
 	case MC__TASK_KILLED: f->c.tasks_killed++; break;
 	default: f->c.tasks_lost++; break;
 	}
+	static const enum mc_task_end ends[] = {
+		[MC__TASK_FINISHED] = MC_TASK_FINISHED, [MC__TASK_FAILED] = MC_TASK_FAILED,
+		[MC__TASK_KILLED] = MC_TASK_KILLED, [MC__TASK_LOST] = MC_TASK_LOST};
+	struct mc_task_record rec = {
+		.framework = f->id,
+		.agent = t->agent,
+		.job = f->jobs[t->job].trace_id,
+		.index = t->index,
+		.attempt = t->attempts > 0 ? (uint32_t)t->attempts - 1 : 0,
+		.submit = t->submit,
+		.launch = t->launch,
+		.end = mc_engine_now(w->eng),
+		.state = ends[state],
+		.req = t->req,
+	};
+	mc_metrics_task_ended(w->metrics, rec.end, &rec);
 	t->launch = MC_TIME_NEVER;
 	bool again;
 	if (state == MC__TASK_FINISHED)
 		again = false;
+	else if (never_ran)
+		again = true;
 	else if (f->ops->resubmit)
 		again = f->ops->resubmit(f, t, state);
 	else

@@ -23,6 +23,7 @@
 #include "mesocosm/error.h"
 #include "mesocosm/rng.h"
 #include "models/models.h"
+#include "sim/metrics.h"
 
 struct master_agent {
 	bool registered;
@@ -33,6 +34,7 @@ struct master_agent {
 	uint64_t ping_seq;
 	mc_event_handle ping_event;
 	int32_t tasks_head;   /* launched, not yet terminal (master_next/prev) */
+	struct mc_resvec total;
 };
 
 struct master_fw {
@@ -45,6 +47,7 @@ struct master_offer {
 	bool live;
 	int32_t fw, agent, role;
 	struct mc_resources res;
+	mc_time_t made;
 	mc_event_handle timeout;
 	int32_t next_free;
 };
@@ -179,6 +182,7 @@ static void run_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 	m->run_scheduled = false;
 	m->runs++;
 	mc_alloc_run(m->alloc, mc_engine_now(m->w->eng));
+	mc_metrics_alloc_run(m->w->metrics, mc_engine_now(m->w->eng), 0);
 }
 
 static void host_request_run(void *ctx)
@@ -211,6 +215,7 @@ static int64_t offer_new(struct mc__master *m, int32_t fw, int32_t agent, int32_
 	o->agent = agent;
 	o->role = role;
 	o->res = *res;
+	o->made = mc_engine_now(m->w->eng);
 	o->timeout = 0;
 	int64_t id = (int64_t)(((uint64_t)o->gen << 32) | (uint32_t)slot);
 	if (m->p.offer_timeout > 0)
@@ -250,6 +255,9 @@ static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, siz
 		msg->u.offer.role = of->role;
 		msg->u.offer.res = of->resources;
 		m->offers_made++;
+		struct mc_resvec q;
+		mc_resources_sum(&of->resources, &q);
+		mc_metrics_offer_made(m->w->metrics, mc_engine_now(m->w->eng), fw, &q);
 		send(m, msg, MC__EP_FRAMEWORK, fw);
 	}
 }
@@ -260,9 +268,17 @@ static uint32_t host_random(void *ctx)
 	return (uint32_t)gsl_rng_get(m->alloc_rng);
 }
 
+static void offer_ended(struct mc__master *m, const struct master_offer *o, enum mc_offer_end how)
+{
+	struct mc_resvec q;
+	mc_resources_sum(&o->res, &q);
+	mc_metrics_offer_ended(m->w->metrics, mc_engine_now(m->w->eng), o->fw, &q, o->made, how);
+}
+
 /* ---- offers: rescind, timeout ---------------------------------------------- */
 
-static void rescind(struct mc__master *m, struct master_offer *o, bool recover)
+static void rescind(struct mc__master *m, struct master_offer *o, bool recover,
+		    enum mc_offer_end how)
 {
 	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_RESCIND);
 	int64_t id = (int64_t)(((uint64_t)o->gen << 32) | (uint32_t)(o - m->offers));
@@ -270,6 +286,7 @@ static void rescind(struct mc__master *m, struct master_offer *o, bool recover)
 	msg->u.offer.agent = o->agent;
 	msg->u.offer.role = o->role;
 	m->offers_rescinded++;
+	offer_ended(m, o, how);
 	if (recover)
 		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role, o->agent, &o->res, 0);
 	int32_t fw = o->fw;
@@ -285,7 +302,7 @@ static void offer_timeout_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 	if (!o)
 		return;
 	o->timeout = 0;
-	rescind(m, o, true);
+	rescind(m, o, true, MC_OFFER_TIMED_OUT);
 }
 
 /* ---- tasks as the master sees them ---------------------------------------------- */
@@ -338,13 +355,16 @@ static void agent_lost(struct mc__master *m, int32_t id)
 	/* Rescind its offers (the allocator drops them with the agent). */
 	for (size_t i = 0; i < m->noffers; i++)
 		if (m->offers[i].live && m->offers[i].agent == id)
-			rescind(m, &m->offers[i], false);
+			rescind(m, &m->offers[i], false, MC_OFFER_RESCINDED);
 	mc_alloc_remove_agent(m->alloc, now, id);
 	while (a->tasks_head >= 0) {
 		int32_t tid = a->tasks_head;
+		struct mc__task *t = mc__task_at(m->w, tid);
 		mlist_remove(m, a, tid);
+		mc_metrics_allocated(m->w->metrics, now, t->framework, &t->req, -1);
 		send_update(m, tid, MC__TASK_LOST, false);
 	}
+	mc_metrics_agent_removed(m->w->metrics, now, &a->total);
 	a->registered = false;
 	a->lost = true;
 }
@@ -392,6 +412,8 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		a->ping_seq = 0;
 		a->pong_seen = true;
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
+		mc_resources_sum(&msg->u.reg.total, &a->total);
+		mc_metrics_agent_added(m->w->metrics, now, &a->total);
 		a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
 						(uint64_t)id);
 	}
@@ -425,6 +447,7 @@ static void status_update(struct mc__master *m, const struct mc__msg *msg)
 		used.unres = t->req;
 		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), t->framework, t->role, agent,
 				 &used, 0);
+		mc_metrics_allocated(m->w->metrics, mc_engine_now(m->w->eng), t->framework, &t->req, -1);
 	}
 	struct mc__msg *fwd = mc__msg_alloc(m->w, MC__MSG_UPDATE);
 	fwd->u.status = msg->u.status;
@@ -483,6 +506,8 @@ static void accept(struct mc__master *m, const struct mc__msg *msg)
 		MC_BUG("framework %d launched more than offer held", (int)msg->src);
 	struct master_agent *a = magent(m, o->agent);
 	int32_t agent = o->agent, fw = o->fw, role = o->role;
+	offer_ended(m, o, MC_OFFER_ACCEPTED);
+	mc_metrics_allocated(m->w->metrics, now, fw, &used.unres, +1);
 	offer_remove(m, o);
 	mc_alloc_launch(m->alloc, now, fw, role, agent, &take);
 	if (!mc_resources_is_empty(&unused))
@@ -504,6 +529,7 @@ static void decline(struct mc__master *m, const struct mc__msg *msg)
 	if (!o || o->fw != msg->src)
 		return;
 	m->offers_declined++;
+	offer_ended(m, o, MC_OFFER_DECLINED);
 	mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role, o->agent, &o->res,
 			 msg->u.reply.refuse);
 	offer_remove(m, o);

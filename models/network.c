@@ -20,6 +20,7 @@
 
 #include "mesocosm/error.h"
 #include "models/world.h"
+#include "sim/metrics.h"
 
 static void deliver(struct mc_engine *eng, void *ctx, uint64_t arg)
 {
@@ -59,6 +60,7 @@ void mc__net_send(struct mc__world *w, struct mc__msg *m)
 	enum mc__link link = agent_link ? MC__LINK_MASTER_AGENT : MC__LINK_MASTER_FRAMEWORK;
 	w->msgs_sent++;
 	w->msgs_by_type[m->type]++;
+	mc_metrics_messages(w->metrics, now, 1);
 	if (agent_link) {
 		int32_t agent = m->src_kind == MC__EP_AGENT ? m->src : m->dst;
 		if ((w->net.loss > 0 && gsl_rng_uniform(w->net_rng) < w->net.loss) ||

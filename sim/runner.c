@@ -7,6 +7,7 @@
  * no pending or running task), or until SIGINT. A housekeeping event every
  * sample interval checks for the drain and shows progress.
  */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,11 @@
 
 #include "mesocosm/error.h"
 #include "models/models.h"
+#include "sim/json.h"
+#include "sim/metrics.h"
+#include "sim/rundir.h"
 #include "sim/runner.h"
+#include "sim/trace_feed.h"
 #include "sim/workload.h"
 
 static struct mc_engine *volatile running_engine;
@@ -35,6 +40,10 @@ struct run {
 	const struct mc_run_options *o;
 	struct mc__world *w;
 	struct mc__workload *wl;
+	struct mc__trace_feed **feeds;
+	int nfeeds;
+	int32_t *fw_base;       /* dense id of each config framework's first replica */
+	struct mc__agent_params trace_agent;
 	struct mc__partition *partitions;
 	char **names; /* framework names, owned */
 	mc_time_t end;
@@ -66,7 +75,10 @@ static void housekeeping(struct mc_engine *eng, void *ctx, uint64_t arg)
 	(void)arg;
 	struct run *r = ctx;
 	mc_time_t now = mc_engine_now(eng);
-	if (mc__workload_done(r->wl) && all_idle(r)) {
+	bool feeds_done = true;
+	for (int i = 0; i < r->nfeeds; i++)
+		feeds_done &= mc__trace_feed_done(r->feeds[i]);
+	if (feeds_done && mc__workload_done(r->wl) && all_idle(r)) {
 		r->drained = true;
 		mc_engine_stop(eng);
 		return;
@@ -199,27 +211,133 @@ static void apply_quota_and_weights(struct run *r)
 	}
 }
 
-static void print_table(struct run *r, bool complete)
+/* Re-emits a parsed JSON value through the writer (for the config echo). */
+static void emit_json(struct mc_json *j, const struct mc_json_value *v)
+{
+	switch (v->type) {
+	case MC_JSON_NULL:
+		mc_json_null(j);
+		break;
+	case MC_JSON_FALSE:
+	case MC_JSON_TRUE:
+		mc_json_bool(j, v->type == MC_JSON_TRUE);
+		break;
+	case MC_JSON_NUMBER:
+		if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
+			mc_json_int(j, (int64_t)v->num);
+		else
+			mc_json_real(j, v->num);
+		break;
+	case MC_JSON_STRING:
+		mc_json_string(j, v->str);
+		break;
+	case MC_JSON_ARRAY:
+		mc_json_begin_array(j);
+		for (const struct mc_json_value *c = v->child; c; c = c->next)
+			emit_json(j, c);
+		mc_json_end_array(j);
+		break;
+	case MC_JSON_OBJECT:
+		mc_json_begin_object(j);
+		for (const struct mc_json_value *c = v->child; c; c = c->next) {
+			mc_json_key(j, c->key);
+			emit_json(j, c);
+		}
+		mc_json_end_object(j);
+		break;
+	}
+}
+
+static int write_config(struct mc_json *j, void *arg)
+{
+	const struct mc_config *c = arg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return MC_EIO;
+	int rc = mc_config_echo_json(c, f);
+	fclose(f);
+	if (rc == 0) {
+		struct mc_json_doc doc;
+		int line, col;
+		char msg[160];
+		rc = mc_json_parse(&doc, text, len, &line, &col, msg, sizeof msg);
+		if (rc == 0) {
+			emit_json(j, doc.root);
+			mc_json_doc_release(&doc);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+static int open_feeds(struct run *r, char *err, size_t n)
 {
 	const struct mc_config *c = r->c;
-	struct mc__world *w = r->w;
-	struct mc_allocator *a = mc__master_allocator(w->master);
-	printf("mesocosm %s: experiment '%s', seed %llu, %s\n", MC_VERSION, c->name,
-	       (unsigned long long)c->seed, complete ? "complete" : "INTERRUPTED");
-	printf("simulated %.1f s, %d agents, %d frameworks, %llu allocation runs, %llu offers\n\n",
-	       mc_time_to_sec(mc_engine_now(w->eng)), (int)w->nagents, (int)w->nfws,
-	       (unsigned long long)mc_alloc_runs(a),
-	       (unsigned long long)mc__master_offers_made(w->master));
-	printf("%-16s %-12s %9s %9s %9s %9s %8s\n", "framework", "role", "submitted", "finished",
-	       "pending", "running", "dshare");
-	for (int32_t i = 0; i < w->nfws; i++) {
-		struct mc__fw_counters fc;
-		mc__framework_counters(w, i, &fc);
-		printf("%-16s %-12s %9llu %9llu %9llu %9llu %8.3f\n", mc__framework_name(w, i),
-		       mc_role_name(mc__framework_role(w, i)), (unsigned long long)fc.tasks_submitted,
-		       (unsigned long long)fc.tasks_finished, (unsigned long long)fc.tasks_pending,
-		       (unsigned long long)fc.tasks_running, mc_alloc_framework_share(a, i));
+	r->feeds = mc_xcalloc((size_t)c->nframeworks + 1, sizeof *r->feeds);
+	r->trace_agent.status_retry = 10 * MC_SEC;
+	if (c->workload.kind == MC_WORKLOAD_TRACE) {
+		int rc = mc__trace_feed_open(&r->feeds[r->nfeeds], r->w, &c->workload.trace, -1,
+					     r->fw_base, c->agents_from_trace, &r->trace_agent,
+					     r->end, err, n);
+		if (rc)
+			return rc;
+		r->nfeeds++;
 	}
+	for (int i = 0; i < c->nframeworks; i++) {
+		const struct mc_config_framework *cf = &c->frameworks[i];
+		if (cf->workload.kind != MC_WORKLOAD_TRACE)
+			continue;
+		bool machines = c->agents_from_trace && c->workload.kind != MC_WORKLOAD_TRACE &&
+				r->nfeeds == 0;
+		int rc = mc__trace_feed_open(&r->feeds[r->nfeeds], r->w, &cf->workload.trace,
+					     r->fw_base[i], r->fw_base, machines, &r->trace_agent,
+					     r->end, err, n);
+		if (rc)
+			return rc;
+		r->nfeeds++;
+	}
+	return 0;
+}
+
+static void teardown(struct run *r)
+{
+	const struct mc_config *c = r->c;
+	for (int i = 0; i < r->nfeeds; i++)
+		mc__trace_feed_free(r->feeds[i]);
+	free(r->feeds);
+	mc__workload_free(r->wl);
+	if (r->w) {
+		for (int32_t i = 0; i < r->w->nfws; i++)
+			mc__framework_free(r->w->fws[i]);
+		for (int32_t i = 0; i < r->w->nagents; i++)
+			mc__agent_free(r->w->agents[i]);
+		mc__master_free(r->w->master);
+	}
+	if (r->names)
+		for (int i = 0; i < mc_config_framework_total(c); i++)
+			free(r->names[i]);
+	free(r->names);
+	free(r->fw_base);
+	free(r->partitions);
+	mc__world_free(r->w);
+}
+
+/* Declares every scalar resource the agents of the config have. */
+static void declare_resources(struct mc_metrics *m, const struct mc_config *c)
+{
+	bool used[MC_RES_MAX] = {false};
+	used[MC_RES_CPUS] = used[MC_RES_MEM] = true;
+	for (int g = 0; g < c->nagent_groups; g++) {
+		struct mc_resvec s;
+		mc_resources_sum(&c->agent_groups[g].resources, &s);
+		for (int i = 0; i < MC_RES_MAX; i++)
+			used[i] |= s.q[i] > 0;
+	}
+	for (int i = 0; i < MC_RES_MAX; i++)
+		if (used[i] && mc_res_kind_of(i) == MC_RES_SCALAR)
+			mc_metrics_use_resource(m, i);
 }
 
 int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
@@ -229,21 +347,60 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 	r.c = c;
 	r.o = o;
 	clock_gettime(CLOCK_MONOTONIC, &r.wall0);
+	char err[1024];
+	int rc;
+
+	struct mc_rundir rd;
+	memset(&rd, 0, sizeof rd);
+	if (o->out_dir && (rc = mc_rundir_create(&rd, o->out_dir, o->force)) != 0)
+		return rc;
+	struct mc_metrics_params mp = {
+		.dir = o->out_dir ? mc_rundir_path(&rd) : NULL,
+		.timeseries = c->outputs.timeseries,
+		.tasks = c->outputs.tasks,
+		.tasks_csv = c->outputs.tasks_csv,
+		.sample_interval = c->sample_interval,
+	};
+	struct mc_metrics *m = NULL;
+	if ((rc = mc_metrics_new(&m, &mp)) != 0) {
+		mc_rundir_abort(&rd);
+		return rc;
+	}
+
 	struct mc__net_params net;
 	build_network(&r, &net);
 	r.w = mc__world_new(c->seed, &net);
-	r.names = mc_xcalloc((size_t)mc_config_framework_total(c) + 1, sizeof *r.names);
+	r.w->metrics = m;
+	int total_fws = mc_config_framework_total(c);
+	r.names = mc_xcalloc((size_t)total_fws + 1, sizeof *r.names);
+	r.fw_base = mc_xcalloc((size_t)c->nframeworks + 1, sizeof *r.fw_base);
+	for (int i = 0, id = 0; i < c->nframeworks; id += c->frameworks[i].count, i++)
+		r.fw_base[i] = id;
 	build_master(&r);
 	if (!mc__master_allocator(r.w->master)) {
-		fprintf(stderr, "mesocosm run: unknown allocator policy or sorter\n");
-		return MC_EINVAL;
+		fprintf(stderr, "mesocosm run: unknown role or framework sorter\n");
+		rc = MC_EINVAL;
+		goto fail;
 	}
 	apply_quota_and_weights(&r);
 	build_agents(&r);
 	build_frameworks(&r);
+	for (int32_t i = 0; i < r.w->nfws; i++)
+		mc_metrics_add_framework(m, mc__framework_name(r.w, i), mc__framework_role(r.w, i));
+	for (int i = 0; i < c->allocator.nweights; i++) {
+		const struct mc_config_weight *wt = &c->allocator.weights[i];
+		mc_metrics_set_role_weight(m, mc_role_intern(wt->role, strlen(wt->role)), wt->weight);
+	}
+	declare_resources(m, c);
 	r.end = c->duration != MC_TIME_NEVER ? c->duration : c->max_duration;
+	if ((rc = open_feeds(&r, err, sizeof err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		goto fail;
+	}
 	r.wl = mc__workload_new(r.w, c, r.end);
 	r.tick = c->sample_interval > 0 ? c->sample_interval : 10 * MC_SEC;
+	if ((rc = mc_metrics_start(m, 0)) != 0)
+		goto fail;
 	mc_engine_after(r.w->eng, r.tick, housekeeping, &r, 0);
 
 	struct sigaction sa, old;
@@ -253,35 +410,56 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 	sigaction(SIGINT, &sa, &old);
 	interrupted = 0;
 	running_engine = r.w->eng;
-	mc_engine_run_until(r.w->eng, r.end);
+	mc_engine_run_until(r.w->eng, r.drained ? mc_engine_now(r.w->eng) : r.end);
 	running_engine = NULL;
 	sigaction(SIGINT, &old, NULL);
 	if (o->progress)
 		fputc('\n', stderr);
 	bool complete = !interrupted;
-	if (!o->quiet)
-		print_table(&r, complete);
-	if (getenv("MC_DEBUG")) {
-		size_t by[8] = {0};
-		for (size_t i = 0; i < r.w->ntasks; i++) {
-			struct mc__task *t = mc__task_at(r.w, (int32_t)i);
-			if (t->refs) by[t->state]++;
+	for (int i = 0; i < r.nfeeds; i++) {
+		const char *msg;
+		if (mc__trace_feed_error(r.feeds[i], &msg)) {
+			fprintf(stderr, "%s\n", msg);
+			rc = MC_EPARSE;
+			goto fail;
 		}
-		fprintf(stderr, "live %zu: pend %zu stag %zu start %zu run %zu fin %zu fail %zu kill %zu lost %zu; msgs %llu lost %llu\n",
-			r.w->tasks_live, by[0], by[1], by[2], by[3], by[4], by[5], by[6], by[7],
-			(unsigned long long)r.w->msgs_sent, (unsigned long long)r.w->msgs_lost);
 	}
-
-	mc__workload_free(r.wl);
-	for (int32_t i = 0; i < r.w->nfws; i++)
-		mc__framework_free(r.w->fws[i]);
-	for (int32_t i = 0; i < r.w->nagents; i++)
-		mc__agent_free(r.w->agents[i]);
-	mc__master_free(r.w->master);
-	for (int i = 0; i < mc_config_framework_total(c); i++)
-		free(r.names[i]);
-	free(r.names);
-	free(r.partitions);
-	mc__world_free(r.w);
+	mc_time_t t_end = mc_engine_now(r.w->eng);
+	if ((rc = mc_metrics_finish(m, t_end)) != 0)
+		goto fail;
+	struct mc_run_info info = {
+		.complete = complete,
+		.experiment = c->name,
+		.seed = c->seed,
+		.policy = c->allocator.role_sorter,
+		.write_config = write_config,
+		.config_arg = (void *)c,
+		.plots = c->outputs.plots,
+		.report = true,
+		.wall_seconds = wall_seconds(&r.wall0),
+		.events = mc_engine_dispatched(r.w->eng),
+	};
+	if (o->out_dir) {
+		if ((rc = mc_output_write_run(m, mc_rundir_path(&rd), &info)) != 0)
+			goto fail;
+		if ((rc = mc_rundir_commit(&rd)) != 0)
+			goto fail_committed;
+	}
+	if (!o->quiet) {
+		printf("mesocosm %s: '%s', seed %llu, %.0f simulated s, %s\n", MC_VERSION, c->name,
+		       (unsigned long long)c->seed, mc_time_to_sec(t_end),
+		       complete ? "complete" : "INTERRUPTED (partial results)");
+		mc_output_table(m, stdout);
+		if (o->out_dir)
+			printf("\nrun directory: %s\n", o->out_dir);
+	}
+	mc_metrics_free(m);
+	teardown(&r);
 	return complete ? 0 : MC_EINTR;
+fail:
+	mc_rundir_abort(&rd);
+fail_committed:
+	mc_metrics_free(m);
+	teardown(&r);
+	return rc ? rc : MC_EIO;
 }

@@ -1,0 +1,273 @@
+/*
+ * trace_feed.c - replays a workload trace into the models.
+ *
+ * One feed per trace: it keeps exactly one pending engine event, for its
+ * next record, so memory is bounded by the reader's in-flight state, never
+ * by the trace's length. Trace time t maps to simulated time
+ * (t - start) x time_scale; records before `start` are replayed at time 0,
+ * records after `end` stop the feed.
+ *
+ * Machine records build the agents when the experiment takes its agents
+ * from the trace (ADD: a new agent, or the recovery of a removed one;
+ * REMOVE: the agent fails). Task records become job submissions at the
+ * framework the config's mapping rule names (by user, priority band or
+ * scheduling class; first matching rule wins; else the default framework,
+ * or the job is dropped and counted). A record's `count` identical tasks
+ * are one submission. Tasks whose run time the trace does not give run
+ * until the end of the simulation; a trace end state other than FINISHED
+ * makes the task end FAILED.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesocosm/error.h"
+#include "mesocosm/trace.h"
+#include "sim/trace_feed.h"
+
+/* Trace machine id -> dense agent id: open addressing, linear probing,
+ * grown at half load. (A general hash table library would add a
+ * dependency for this one map.) */
+struct idmap {
+	uint64_t *keys;
+	int32_t *vals;
+	size_t cap, n;
+};
+
+static size_t idmap_slot(const struct idmap *m, uint64_t k)
+{
+	uint64_t h = k * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 20) & (m->cap - 1);
+	while (m->vals[i] >= 0 && m->keys[i] != k)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int32_t idmap_get(const struct idmap *m, uint64_t k)
+{
+	return m->cap ? m->vals[idmap_slot(m, k)] : -1;
+}
+
+static void idmap_put(struct idmap *m, uint64_t k, int32_t v)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct idmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 1024;
+		m->keys = mc_xmalloc(m->cap * sizeof *m->keys);
+		m->vals = mc_xmalloc(m->cap * sizeof *m->vals);
+		for (size_t i = 0; i < m->cap; i++)
+			m->vals[i] = -1;
+		m->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.vals[i] >= 0)
+				idmap_put(m, old.keys[i], old.vals[i]);
+		free(old.keys);
+		free(old.vals);
+	}
+	size_t i = idmap_slot(m, k);
+	if (m->vals[i] < 0)
+		m->n++;
+	m->keys[i] = k;
+	m->vals[i] = v;
+}
+
+struct mc__trace_feed {
+	struct mc__world *w;
+	const struct mc_config_trace *t;
+	struct mc_trace_reader *r;
+	int fixed_fw;            /* >= 0: every job goes to this framework */
+	const int32_t *fw_base;  /* dense id of replica 0 of each config framework */
+	bool machines;           /* build agents from machine records */
+	const struct mc__agent_params *agent_defaults;
+	struct idmap agents;
+	int32_t next_agent;
+	mc_time_t until;
+	struct mc_trace_record rec;
+	bool have;
+	bool done;
+	int err;
+	uint64_t dropped_jobs, tasks;
+	struct mc_resvec *reqs;
+	mc_time_t *durs;
+	uint8_t *fails;
+	size_t cap;
+};
+
+static mc_time_t sim_time(const struct mc__trace_feed *f, mc_time_t trace_t)
+{
+	if (trace_t <= f->t->start)
+		return 0;
+	double d = (double)(trace_t - f->t->start) * f->t->time_scale;
+	return d >= 9e18 ? MC_TIME_NEVER : (mc_time_t)llround(d);
+}
+
+static int map_framework(struct mc__trace_feed *f, const struct mc_trace_task *task)
+{
+	if (f->fixed_fw >= 0)
+		return f->fixed_fw;
+	const struct mc_config_trace *t = f->t;
+	for (int i = 0; i < t->nrules; i++) {
+		const struct mc_config_map_rule *rule = &t->rules[i];
+		bool hit = false;
+		char buf[32];
+		switch (t->map_by) {
+		case MC_MAP_USER:
+			hit = !strcmp(mc_trace_user_name(f->r, task->user), rule->match);
+			break;
+		case MC_MAP_PRIORITY:
+			hit = task->priority >= rule->lo && task->priority <= rule->hi;
+			break;
+		case MC_MAP_CLASS:
+			snprintf(buf, sizeof buf, "%d", (int)task->sched_class);
+			hit = !strcmp(buf, rule->match);
+			break;
+		}
+		if (hit)
+			return f->fw_base[rule->fw_index] + rule->fw_replica;
+	}
+	if (t->map_default)
+		return f->fw_base[t->map_default_index] + t->map_default_replica;
+	return -1;
+}
+
+static void machine_record(struct mc__trace_feed *f, const struct mc_trace_machine *mr)
+{
+	if (!f->machines)
+		return;
+	int32_t id = idmap_get(&f->agents, mr->id);
+	switch (mr->event) {
+	case MC_TMACH_ADD:
+		if (id < 0) {
+			id = f->next_agent++;
+			idmap_put(&f->agents, mr->id, id);
+			struct mc__agent_params p = *f->agent_defaults;
+			p.total = mr->capacity;
+			p.register_at = mc_engine_now(f->w->eng);
+			mc__agent_add(f->w, id, &p);
+		} else if (!mc__agent_is_up(f->w, id)) {
+			mc__agent_recover(f->w, id);
+		}
+		break;
+	case MC_TMACH_REMOVE:
+		if (id >= 0)
+			mc__agent_fail(f->w, id);
+		break;
+	case MC_TMACH_UPDATE:
+		break; /* capacity changes of a live machine are not modelled yet */
+	}
+}
+
+static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *task)
+{
+	int fw = map_framework(f, task);
+	if (fw < 0) {
+		f->dropped_jobs++;
+		return;
+	}
+	uint32_t n = task->count ? task->count : 1;
+	if (n > f->cap) {
+		f->cap = n;
+		f->reqs = mc_xrealloc(f->reqs, n * sizeof *f->reqs);
+		f->durs = mc_xrealloc(f->durs, n * sizeof *f->durs);
+		f->fails = mc_xrealloc(f->fails, n * sizeof *f->fails);
+	}
+	mc_time_t dur = task->duration;
+	if (dur < 0)
+		dur = f->until; /* unknown: runs past the end of the run */
+	else if (f->t->time_scale != 1.0)
+		dur = (mc_time_t)llround((double)dur * f->t->time_scale);
+	bool fail = task->end_state != MC_TEND_FINISHED && task->end_state != MC_TEND_UNKNOWN;
+	for (uint32_t i = 0; i < n; i++) {
+		f->reqs[i] = task->request;
+		f->durs[i] = dur;
+		f->fails[i] = fail;
+	}
+	f->tasks += n;
+	mc__framework_submit_job(f->w, fw, (int64_t)task->job_id, n, f->reqs, f->durs, f->fails);
+}
+
+static void next_event(struct mc_engine *eng, void *ctx, uint64_t arg);
+
+/* Reads the next record and schedules it; marks the feed done at the end,
+ * past `end`, or on an error (kept in f->err, message in the reader). */
+static void advance(struct mc__trace_feed *f)
+{
+	int rc = mc_trace_next(f->r, &f->rec);
+	if (rc <= 0) {
+		f->done = true;
+		f->err = rc;
+		return;
+	}
+	if (f->t->end != MC_TIME_NEVER && f->rec.time > f->t->end) {
+		f->done = true;
+		return;
+	}
+	mc_time_t at = sim_time(f, f->rec.time);
+	mc_time_t now = mc_engine_now(f->w->eng);
+	if (at < now)
+		at = now;
+	if (at >= f->until) {
+		f->done = true;
+		return;
+	}
+	mc_engine_schedule(f->w->eng, at, next_event, f, 0);
+}
+
+static void next_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	(void)arg;
+	struct mc__trace_feed *f = ctx;
+	if (f->rec.type == MC_TREC_MACHINE)
+		machine_record(f, &f->rec.machine);
+	else if (f->rec.type == MC_TREC_TASK)
+		task_record(f, &f->rec.task);
+	advance(f);
+}
+
+int mc__trace_feed_open(struct mc__trace_feed **out, struct mc__world *w,
+			const struct mc_config_trace *t, int fixed_fw, const int32_t *fw_base,
+			bool machines, const struct mc__agent_params *agent_defaults,
+			mc_time_t until, char *errbuf, size_t n)
+{
+	struct mc__trace_feed *f = mc_xcalloc(1, sizeof *f);
+	int rc = mc_trace_open(t->path, (enum mc_trace_format)t->format, NULL, &f->r, errbuf, n);
+	if (rc) {
+		free(f);
+		return rc;
+	}
+	f->w = w;
+	f->t = t;
+	f->fixed_fw = fixed_fw;
+	f->fw_base = fw_base;
+	f->machines = machines;
+	f->agent_defaults = agent_defaults;
+	f->until = until;
+	advance(f);
+	*out = f;
+	return 0;
+}
+
+bool mc__trace_feed_done(const struct mc__trace_feed *f) { return f->done; }
+
+int mc__trace_feed_error(const struct mc__trace_feed *f, const char **msg)
+{
+	*msg = f->err < 0 ? mc_trace_error(f->r) : "";
+	return f->err < 0 ? f->err : 0;
+}
+
+int32_t mc__trace_feed_agents(const struct mc__trace_feed *f) { return f->next_agent; }
+
+void mc__trace_feed_free(struct mc__trace_feed *f)
+{
+	if (!f)
+		return;
+	mc_trace_close(f->r);
+	free(f->agents.keys);
+	free(f->agents.vals);
+	free(f->reqs);
+	free(f->durs);
+	free(f->fails);
+	free(f);
+}
