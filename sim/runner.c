@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mesocosm/error.h"
@@ -324,6 +325,21 @@ static void teardown(struct run *r)
 	mc__world_free(r->w);
 }
 
+/* Creates the parent directories of `path` (like mkdir -p of its dirname),
+ * so `-o runs/x` works in a fresh checkout. Errors surface in rundir. */
+static void make_parents(const char *path)
+{
+	char *p = mc_xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0777);
+		*s = '/';
+	}
+	free(p);
+}
+
 /* Declares every scalar resource the agents of the config have. */
 static void declare_resources(struct mc_metrics *m, const struct mc_config *c)
 {
@@ -352,8 +368,11 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 
 	struct mc_rundir rd;
 	memset(&rd, 0, sizeof rd);
-	if (o->out_dir && (rc = mc_rundir_create(&rd, o->out_dir, o->force)) != 0)
-		return rc;
+	if (o->out_dir) {
+		make_parents(o->out_dir);
+		if ((rc = mc_rundir_create(&rd, o->out_dir, o->force)) != 0)
+			return rc;
+	}
 	struct mc_metrics_params mp = {
 		.dir = o->out_dir ? mc_rundir_path(&rd) : NULL,
 		.timeseries = c->outputs.timeseries,
