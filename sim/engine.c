@@ -214,6 +214,10 @@ static int64_t pop_live(struct mc_engine *e, mc_time_t *time)
 		if (e->n)
 			sift_down(e->heap, e->n, 0);
 		uint32_t s = (uint32_t)(top.order & SLOT_MASK);
+		/* The next event's body is most likely needed next: start loading it
+		 * now, so its cache miss overlaps this event's dispatch. */
+		if (e->n)
+			__builtin_prefetch(&e->bodies[e->heap[0].order & SLOT_MASK]);
 		if (e->bodies[s].state == 2) {
 			e->dead--;
 			slot_free(e, s);
