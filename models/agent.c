@@ -78,6 +78,7 @@ static void send_registration(struct mc__world *w, struct mc__agent *a)
 	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REGISTER_AGENT);
 	m->u.reg.total = a->p.total;
 	m->u.reg.incarnation = a->incarnation;
+	m->u.reg.rack = a->p.rack;
 	send_to_master(w, a, m);
 	/* Retry if no answer within the doubled backoff bound. */
 	a->reg_backoff = a->reg_backoff * 2;

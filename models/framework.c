@@ -94,19 +94,41 @@ void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
 	o->nlaunch++;
 }
 
+uint32_t mc__fw_job_on_agent(const struct mc__framework *f, int64_t j, int32_t agent)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; i < f->jobs[j].nhosts; i++)
+		n += f->jobs[j].hosts[i].agent == agent;
+	return n;
+}
+
+uint32_t mc__fw_job_on_rack(const struct mc__framework *f, int64_t j, int32_t rack)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; i < f->jobs[j].nhosts; i++)
+		n += f->jobs[j].hosts[i].rack == rack;
+	return n;
+}
+
 /* ---- jobs and tasks ------------------------------------------------------------ */
 
 static int32_t job_new(struct mc__framework *f)
 {
 	int32_t j;
+	struct mc__job_host *hosts = NULL; /* a reused slot keeps its buffer */
+	size_t hosts_cap = 0;
 	if (f->job_free >= 0) {
 		j = f->job_free;
 		f->job_free = f->jobs[j].next_free;
+		hosts = f->jobs[j].hosts;
+		hosts_cap = f->jobs[j].hosts_cap;
 	} else {
 		mc_xgrow(&f->jobs, &f->jobs_cap, f->njobs + 1, sizeof *f->jobs);
 		j = (int32_t)f->njobs++;
 	}
 	memset(&f->jobs[j], 0, sizeof f->jobs[j]);
+	f->jobs[j].hosts = hosts;
+	f->jobs[j].hosts_cap = hosts_cap;
 	f->jobs[j].live = true;
 	f->jobs[j].first_launch = f->jobs[j].all_launched = MC_TIME_NEVER;
 	return j;
@@ -241,6 +263,9 @@ static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc
 			}
 		}
 		t->attempts++;
+		mc_xgrow(&job->hosts, &job->hosts_cap, job->nhosts + 1, sizeof *job->hosts);
+		job->hosts[job->nhosts].agent = t->agent;
+		job->hosts[job->nhosts++].rack = o->rack;
 	}
 	send_to_master(w, f, m);
 }
@@ -255,12 +280,21 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->deciding = false;
 	f->ndecided = 0;
 	mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, false);
-	for (size_t i = 0; i < decided; i++)
-		answer_offer(w, f, &f->offers[i]);
-	memmove(f->offers, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
-	f->noffers -= decided;
+	size_t kept = 0;
+	for (size_t i = 0; i < decided; i++) {
+		struct mc__held_offer *o = &f->offers[i];
+		if (o->keep && o->nlaunch == 0) {
+			o->keep = false;
+			f->offers[kept++] = *o; /* held for the next decision */
+		} else {
+			answer_offer(w, f, o);
+		}
+	}
+	memmove(f->offers + kept, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
+	f->noffers -= decided - kept;
+	f->nkept = kept;
 	maybe_suppress(w, f);
-	if (f->noffers)
+	if (f->noffers > kept)
 		decide_start(w->eng, w, (uint64_t)f->id);
 }
 
@@ -272,8 +306,10 @@ static void hold_offer(struct mc__world *w, struct mc__framework *f, const struc
 	o->agent = m->u.offer.agent;
 	o->role = m->u.offer.role;
 	mc_resources_sum(&m->u.offer.res, &o->avail);
+	o->rack = m->u.offer.rack;
 	o->launch_head = -1;
 	o->nlaunch = 0;
+	o->keep = false;
 	if (!f->deciding && !f->decide_event)
 		f->decide_event = mc_engine_after(w->eng, 0, decide_start, w, (uint64_t)f->id);
 }
@@ -283,7 +319,7 @@ static void drop_offer(struct mc__world *w, struct mc__framework *f, int64_t off
 	/* A rescinded offer still waiting is simply forgotten; one being
 	 * decided is answered anyway, and the master rejects the answer. */
 	(void)w;
-	for (size_t i = f->ndecided; i < f->noffers; i++)
+	for (size_t i = f->deciding ? f->ndecided : 0; i < f->noffers; i++)
 		if (f->offers[i].offer_id == offer_id) {
 			memmove(&f->offers[i], &f->offers[i + 1],
 				(f->noffers - i - 1) * sizeof *f->offers);
@@ -333,6 +369,12 @@ static void task_update(struct mc__world *w, struct mc__framework *f, const stru
 	};
 	mc_metrics_task_ended(w->metrics, rec.end, &rec);
 	t->launch = MC_TIME_NEVER;
+	struct mc__job *job = &f->jobs[t->job];
+	for (size_t i = 0; i < job->nhosts; i++)
+		if (job->hosts[i].agent == t->agent) {
+			job->hosts[i] = job->hosts[--job->nhosts];
+			break;
+		}
 	bool again;
 	if (state == MC__TASK_FINISHED)
 		again = false;
@@ -401,7 +443,8 @@ static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 
 static const struct mc__fw_kind_ops *kind_lookup(const char *name)
 {
-	static const struct mc__fw_kind_ops *const kinds[] = {&mc__fw_batch};
+	static const struct mc__fw_kind_ops *const kinds[] = {&mc__fw_batch, &mc__fw_service,
+							      &mc__fw_gang};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (name && !strcmp(kinds[i]->name, name))
 			return kinds[i];
@@ -435,6 +478,8 @@ void mc__framework_free(struct mc__framework *f)
 		return;
 	gsl_rng_free(f->rng);
 	free(f->queue);
+	for (size_t i = 0; i < f->njobs; i++)
+		free(f->jobs[i].hosts);
 	free(f->jobs);
 	free(f->offers);
 	free(f);

@@ -18,8 +18,10 @@ struct mc__held_offer {
 	int32_t agent;
 	int32_t role;
 	struct mc_resvec avail;  /* offered, minus what is placed so far */
+	int32_t rack;            /* the agent's rack attribute (interned), -1 unknown */
 	int32_t launch_head;     /* tasks placed into it (batch list), -1 none */
 	uint32_t nlaunch;
+	bool keep;               /* set by a kind: hold the offer past this decision */
 };
 
 /* A job as its framework sees it. Slots are reused after completion. */
@@ -33,6 +35,9 @@ struct mc__job {
 	mc_time_t all_launched;
 	int32_t next_free;
 	bool live;
+	/* where the job's live tasks run (service placement constraints) */
+	struct mc__job_host { int32_t agent, rack; } *hosts;
+	size_t nhosts, hosts_cap;
 };
 
 struct mc__framework;
@@ -46,11 +51,16 @@ struct mc__fw_kind_ops {
 	 * Required. */
 	uint32_t (*place)(struct mc__world *w, struct mc__framework *f, uint32_t *jobs);
 	/* Whether a task that ended in `state` goes back to the queue. Optional:
-	 * NULL means "resubmit FAILED/LOST/KILLED while attempts remain". */
+	 * NULL means "resubmit FAILED/LOST/KILLED while attempts remain".
+	 * Offers a kind marks `keep` are not answered at the end of the
+	 * decision: the framework holds them (gang scheduling) until a later
+	 * decision uses or releases them. */
 	bool (*resubmit)(struct mc__framework *f, const struct mc__task *t, int state);
 };
 
 extern const struct mc__fw_kind_ops mc__fw_batch;
+extern const struct mc__fw_kind_ops mc__fw_service;
+extern const struct mc__fw_kind_ops mc__fw_gang;
 
 struct mc__framework {
 	int32_t id;
@@ -76,10 +86,15 @@ struct mc__framework {
 	size_t noffers, offers_cap;
 	bool deciding;
 	size_t ndecided;         /* offers[0..ndecided) are being decided */
+	size_t nkept;            /* offers[0..nkept) were kept by the last decision */
 	mc_event_handle decide_event;
 
 	struct mc__fw_counters c;
 };
+
+/* How many live tasks of job j run on agent / on rack (service kind). O(tasks of j). */
+uint32_t mc__fw_job_on_agent(const struct mc__framework *f, int64_t j, int32_t agent);
+uint32_t mc__fw_job_on_rack(const struct mc__framework *f, int64_t j, int32_t rack);
 
 /* Queue helpers for kinds. */
 size_t mc__fw_queue_len(const struct mc__framework *f);

@@ -35,6 +35,7 @@ struct master_agent {
 	mc_event_handle ping_event;
 	int32_t tasks_head;   /* launched, not yet terminal (master_next/prev) */
 	struct mc_resvec total;
+	int32_t rack;
 };
 
 struct master_fw {
@@ -253,6 +254,7 @@ static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, siz
 		msg->u.offer.offer_id = id;
 		msg->u.offer.agent = of->agent;
 		msg->u.offer.role = of->role;
+		msg->u.offer.rack = magent(m, of->agent)->rack;
 		msg->u.offer.res = of->resources;
 		m->offers_made++;
 		struct mc_resvec q;
@@ -413,6 +415,7 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		a->pong_seen = true;
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
 		mc_resources_sum(&msg->u.reg.total, &a->total);
+		a->rack = msg->u.reg.rack;
 		mc_metrics_agent_added(m->w->metrics, now, &a->total);
 		a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
 						(uint64_t)id);

@@ -18,8 +18,7 @@
 
 struct mc__agent_params {
 	struct mc_resources total;
-	const char *rack;              /* attribute values (borrowed), may be NULL */
-	const char *zone;
+	int32_t rack;                  /* attribute "rack" (mc__attr_intern), -1 none */
 	mc_time_t register_at;         /* when the agent process starts */
 	const struct mc_dist *mtbf;    /* seconds between failures; NULL = never fails */
 	const struct mc_dist *mttr;    /* seconds to recover; NULL = never comes back */
@@ -74,6 +73,8 @@ struct mc__fw_params {
 	bool random_fit;               /* place tasks in a random offer order instead of first fit */
 	bool gpu_capable;
 	mc_time_t locality_delay;      /* delay scheduling (batch); 0 = off */
+	bool unique_host;              /* service: at most one task of a job per agent */
+	int rack_spread;               /* service: spread a job's tasks over racks (0 = off) */
 	int max_attempts;              /* resubmissions of a failed/lost task; 0 = none */
 };
 

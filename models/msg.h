@@ -75,6 +75,7 @@ struct mc__msg {
 			int64_t offer_id;
 			int32_t agent;
 			int32_t role;
+			int32_t rack; /* the agent's rack attribute, interned; -1 unknown */
 			struct mc_resources res;
 		} offer;
 		struct { /* ACCEPT (tasks may be -1: launch nothing), DECLINE */
@@ -102,6 +103,7 @@ struct mc__msg {
 		struct { /* REGISTER_AGENT */
 			struct mc_resources total;
 			uint32_t incarnation;
+			int32_t rack; /* attribute "rack", interned (mc__attr_intern); -1 none */
 		} reg;
 		struct { /* PING, PONG */
 			uint64_t seq;

@@ -45,6 +45,9 @@ void mc__world_free(struct mc__world *w)
 		free(w->task_chunks[i]);
 	free(w->msg_chunks);
 	free(w->task_chunks);
+	for (size_t i = 0; i < w->nattrs; i++)
+		free(w->attrs[i]);
+	free(w->attrs);
 	free(w->agents);
 	free(w->fws);
 	free(w);
@@ -124,4 +127,19 @@ void mc__task_release(struct mc__world *w, int32_t id, unsigned ref)
 	t->batch_next = w->task_free;
 	w->task_free = id;
 	w->tasks_live--;
+}
+
+int32_t mc__attr_intern(struct mc__world *w, const char *value)
+{
+	for (size_t i = 0; i < w->nattrs; i++)
+		if (!strcmp(w->attrs[i], value))
+			return (int32_t)i;
+	mc_xgrow(&w->attrs, &w->attrs_cap, w->nattrs + 1, sizeof *w->attrs);
+	w->attrs[w->nattrs] = mc_xstrdup(value);
+	return (int32_t)w->nattrs++;
+}
+
+const char *mc__attr_name(const struct mc__world *w, int32_t id)
+{
+	return id >= 0 && (size_t)id < w->nattrs ? w->attrs[id] : "";
 }

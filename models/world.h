@@ -94,6 +94,10 @@ struct mc__world {
 	int32_t task_free;
 	size_t tasks_live;
 
+	/* interned attribute values (racks, zones): id -> string */
+	char **attrs;
+	size_t nattrs, attrs_cap;
+
 	struct mc__master *master;
 	struct mc__agent **agents;
 	int32_t nagents;
@@ -130,6 +134,10 @@ static inline struct mc__msg *mc__msg_at(const struct mc__world *w, int32_t id)
 {
 	return &w->msg_chunks[id >> MC__CHUNK_BITS][id & (MC__CHUNK - 1)];
 }
+
+/* Interns an attribute value ("r3"); returns its id >= 0. O(values). */
+int32_t mc__attr_intern(struct mc__world *w, const char *value);
+const char *mc__attr_name(const struct mc__world *w, int32_t id);
 
 /* Message handlers, one per endpoint kind (models/master.c, agent.c, framework.c). */
 void mc__master_receive(struct mc__world *w, struct mc__msg *m);

@@ -161,6 +161,13 @@ static void build_agents(struct run *r)
 			struct mc__agent_params p;
 			memset(&p, 0, sizeof p);
 			p.total = ag->resources;
+			p.rack = -1;
+			for (int k = 0; k < ag->nattrs; k++)
+				if (!strcmp(ag->attrs[k].key, "rack")) {
+					char v[128];
+					mc_config_attr_expand(ag->attrs[k].value, i, v, sizeof v);
+					p.rack = mc__attr_intern(r->w, v);
+				}
 			p.mtbf = ag->has_mtbf ? &ag->mtbf : NULL;
 			p.mttr = ag->has_mttr ? &ag->mttr : NULL;
 			mc__agent_add(r->w, id, &p);
@@ -190,6 +197,8 @@ static void build_frameworks(struct run *r)
 			p.random_fit = cf->placement == MC_PLACE_RANDOM_FIT;
 			p.gpu_capable = cf->gpu_capable;
 			p.locality_delay = cf->locality_delay;
+			p.unique_host = cf->unique_host;
+			p.rack_spread = cf->rack_spread;
 			p.max_attempts = cf->max_attempts;
 			mc__framework_add(r->w, id, &p);
 		}
@@ -278,6 +287,7 @@ static int open_feeds(struct run *r, char *err, size_t n)
 	const struct mc_config *c = r->c;
 	r->feeds = mc_xcalloc((size_t)c->nframeworks + 1, sizeof *r->feeds);
 	r->trace_agent.status_retry = 10 * MC_SEC;
+	r->trace_agent.rack = -1;
 	if (c->workload.kind == MC_WORKLOAD_TRACE) {
 		int rc = mc__trace_feed_open(&r->feeds[r->nfeeds], r->w, &c->workload.trace, -1,
 					     r->fw_base, c->agents_from_trace, &r->trace_agent,
