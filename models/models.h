@@ -58,6 +58,8 @@ void mc__master_free(struct mc__master *m);
 /* The allocation core inside the master (for queries by the runner). */
 struct mc_allocator *mc__master_allocator(struct mc__master *m);
 uint64_t mc__master_offers_made(const struct mc__master *m);
+/* Items waiting for or in service in the processing-cost model. */
+size_t mc__master_queue_length(const struct mc__master *m);
 
 /* ---- frameworks (models/framework.c and models/fw_<kind>.c) ------------ */
 
