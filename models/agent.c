@@ -79,6 +79,7 @@ static void send_registration(struct mc__world *w, struct mc__agent *a)
 	m->u.reg.total = a->p.total;
 	m->u.reg.incarnation = a->incarnation;
 	m->u.reg.rack = a->p.rack;
+	m->u.reg.tasks = a->tasks_head;
 	send_to_master(w, a, m);
 	/* Retry if no answer within the doubled backoff bound. */
 	a->reg_backoff = a->reg_backoff * 2;
@@ -307,6 +308,14 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 			mc_engine_cancel(w->eng, a->reg_retry);
 			a->reg_retry = 0;
 		}
+		break;
+	case MC__MSG_LEADER:
+		/* A new leading master: register with it, keeping our tasks. */
+		a->master_epoch = m->epoch;
+		a->registered = false;
+		if (a->reg_retry)
+			mc_engine_cancel(w->eng, a->reg_retry);
+		schedule_first_registration(w, a, mc_engine_now(w->eng));
 		break;
 	case MC__MSG_PING: {
 		if (m->epoch != a->master_epoch) {

@@ -263,6 +263,19 @@ static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc
 			}
 		}
 		t->attempts++;
+		if (f->nstaging == f->staging_cap && f->nstaging > 64) {
+			/* forget entries that have started, ended or been reused */
+			size_t k = 0;
+			for (size_t i = 0; i < f->nstaging; i++) {
+				struct mc__task *x = mc__task_at(w, f->staging[i].task);
+				if (x->gen == f->staging[i].gen && x->state == MC__TASK_STAGING)
+					f->staging[k++] = f->staging[i];
+			}
+			f->nstaging = k;
+		}
+		mc_xgrow(&f->staging, &f->staging_cap, f->nstaging + 1, sizeof *f->staging);
+		f->staging[f->nstaging].task = tid;
+		f->staging[f->nstaging++].gen = t->gen;
 		mc_xgrow(&job->hosts, &job->hosts_cap, job->nhosts + 1, sizeof *job->hosts);
 		job->hosts[job->nhosts].agent = t->agent;
 		job->hosts[job->nhosts++].rack = o->rack;
@@ -330,14 +343,22 @@ static void drop_offer(struct mc__world *w, struct mc__framework *f, int64_t off
 
 /* ---- status updates --------------------------------------------------------------- */
 
+static void apply_update(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m);
+
 static void task_update(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m)
+{
+	struct mc__msg *ack = mc__msg_alloc(w, MC__MSG_ACKNOWLEDGE);
+	ack->u.status = m->u.status;
+	send_to_master(w, f, ack);
+	apply_update(w, f, m);
+}
+
+/* Applies a status update to the task (after any acknowledgement). */
+static void apply_update(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m)
 {
 	int32_t tid = m->u.status.task;
 	struct mc__task *t = mc__task_at(w, tid);
 	int state = m->u.status.state;
-	struct mc__msg *ack = mc__msg_alloc(w, MC__MSG_ACKNOWLEDGE);
-	ack->u.status = m->u.status;
-	send_to_master(w, f, ack);
 	if (t->gen != m->u.status.task_gen || !(t->refs & MC__REF_FRAMEWORK) ||
 	    t->framework != f->id || !mc__task_state_terminal(state) ||
 	    t->launch == MC_TIME_NEVER)
@@ -406,6 +427,8 @@ static void task_update(struct mc__world *w, struct mc__framework *f, const stru
 	job_end_task(w, f, j);
 }
 
+static void leader_changed(struct mc__world *w, struct mc__framework *f, uint32_t epoch);
+
 void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
 {
 	struct mc__framework *f = fw_at(w, m->dst);
@@ -423,9 +446,54 @@ void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
 	case MC__MSG_UPDATE:
 		task_update(w, f, m);
 		break;
+	case MC__MSG_LEADER:
+		leader_changed(w, f, m->epoch);
+		break;
 	default:
 		MC_BUG("framework got unexpected message type %d", m->type);
 	}
+}
+
+/* ---- leader failover ---------------------------------------------------------------- */
+
+static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg);
+
+/*
+ * A new master leads: the offers we hold are void, and tasks we launched
+ * that never reached an agent (still STAGING: any launch message was
+ * delivered or lost long before the election) never will: they go back to
+ * the queue. We subscribe again after a random backoff of up to 1 s.
+ */
+static void leader_changed(struct mc__world *w, struct mc__framework *f, uint32_t epoch)
+{
+	f->master_epoch = epoch;
+	f->subscribed = false;
+	if (!f->deciding) {
+		f->noffers = 0;
+		f->nkept = 0;
+	}
+	size_t keep = 0;
+	for (size_t i = 0; i < f->nstaging; i++) {
+		int32_t tid = f->staging[i].task;
+		struct mc__task *t = mc__task_at(w, tid);
+		if (t->gen != f->staging[i].gen || t->framework != f->id)
+			continue;
+		if (t->state == MC__TASK_STAGING && t->launch != MC_TIME_NEVER) {
+			struct mc__msg fake;
+			memset(&fake, 0, sizeof fake);
+			fake.u.status.task = tid;
+			fake.u.status.task_gen = t->gen;
+			fake.u.status.state = MC__TASK_LOST;
+			fake.u.status.invalid_offer = 1;
+			fake.u.status.agent = t->agent;
+			apply_update(w, f, &fake);
+			continue;
+		}
+		f->staging[keep++] = f->staging[i];
+	}
+	f->nstaging = keep;
+	mc_time_t backoff = (mc_time_t)(gsl_rng_uniform(f->rng) * (double)MC_SEC);
+	mc_engine_after(w->eng, backoff, subscribe_event, w, (uint64_t)f->id);
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
@@ -478,6 +546,7 @@ void mc__framework_free(struct mc__framework *f)
 		return;
 	gsl_rng_free(f->rng);
 	free(f->queue);
+	free(f->staging);
 	for (size_t i = 0; i < f->njobs; i++)
 		free(f->jobs[i].hosts);
 	free(f->jobs);

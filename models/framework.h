@@ -76,6 +76,10 @@ struct mc__framework {
 	int32_t *queue;
 	size_t qhead, qlen, qcap;
 
+	/* launched tasks that may not have reached an agent yet (failover) */
+	struct mc__staging { int32_t task; uint32_t gen; } *staging;
+	size_t nstaging, staging_cap;
+
 	/* jobs */
 	struct mc__job *jobs;
 	size_t njobs, jobs_cap;

@@ -36,6 +36,8 @@ struct master_agent {
 	int32_t tasks_head;   /* launched, not yet terminal (master_next/prev) */
 	struct mc_resvec total;
 	int32_t rack;
+	bool counted;         /* its total is in the metrics' cluster total */
+	bool expected;        /* registered with the previous leader (failover recovery) */
 };
 
 struct master_fw {
@@ -62,6 +64,8 @@ struct master_timer {
 	mc_event_handle ev;
 	int32_t next_free;
 };
+
+static void new_allocator(struct mc__master *m, mc_time_t now);
 
 struct mc__master {
 	struct mc__world *w;
@@ -95,6 +99,15 @@ struct mc__master {
 	struct mc__msg in_service;
 	gsl_rng *cost_rng;
 	int32_t nagents_registered, nfws_subscribed;
+
+	/* leader failover */
+	bool down;
+	int32_t expected_agents;   /* known to the previous leader, still to re-register */
+	int32_t reregistered;      /* of those, re-registered with this leader */
+	bool paused;
+	uint64_t resume_timer;
+	uint64_t failovers;
+	mc_time_t failed_at, recovered_at;
 };
 
 #define ITEM_ALLOC_RUN MC__MSG_TYPE_COUNT
@@ -399,7 +412,9 @@ static void agent_lost(struct mc__master *m, int32_t id)
 		mc_metrics_allocated(m->w->metrics, now, t->framework, &t->req, -1);
 		send_update(m, tid, MC__TASK_LOST, false);
 	}
-	mc_metrics_agent_removed(m->w->metrics, now, &a->total);
+	if (a->counted)
+		mc_metrics_agent_removed(m->w->metrics, now, &a->total);
+	a->counted = false;
 	a->registered = false;
 	m->nagents_registered--;
 	a->lost = true;
@@ -424,6 +439,115 @@ static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 	send(m, msg, MC__EP_AGENT, id);
 	a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
 					(uint64_t)id);
+}
+
+/* ---- leader failover ------------------------------------------------------------- */
+
+static void resume_allocator(struct mc__master *m)
+{
+	if (!m->paused)
+		return;
+	m->paused = false;
+	mc_alloc_pause(m->alloc, false);
+	if (m->resume_timer)
+		host_timer_cancel(m, m->resume_timer);
+	m->resume_timer = 0;
+}
+
+static void recovery_timeout_fire(void *obj, uint64_t data)
+{
+	(void)data;
+	struct mc__master *m = obj;
+	m->resume_timer = 0;
+	resume_allocator(m);
+}
+
+static void recovery_progress(struct mc__master *m, mc_time_t now)
+{
+	m->reregistered++;
+	if (m->paused && m->reregistered >= (int32_t)(m->p.agent_recovery_factor * m->expected_agents))
+		resume_allocator(m);
+	if (m->reregistered == m->expected_agents)
+		m->recovered_at = now;
+}
+
+static void elect_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	(void)arg;
+	struct mc__master *m = ctx;
+	mc_time_t now = mc_engine_now(m->w->eng);
+	m->down = false;
+	m->epoch++;
+	new_allocator(m, now);
+	/* Recovery: the allocator waits for the agents the old leader knew. */
+	m->reregistered = 0;
+	if (m->expected_agents > 0) {
+		m->paused = true;
+		mc_alloc_pause(m->alloc, true);
+		m->resume_timer = host_timer_start(m, now + m->p.recovery_timeout, recovery_timeout_fire,
+						   m, 0);
+	}
+	/* ZooKeeper tells everyone who leads now. */
+	for (int32_t i = 0; i < m->w->nagents; i++) {
+		struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_LEADER);
+		send(m, msg, MC__EP_AGENT, i);
+	}
+	for (int32_t i = 0; i < m->w->nfws; i++) {
+		struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_LEADER);
+		send(m, msg, MC__EP_FRAMEWORK, i);
+	}
+}
+
+void mc__master_fail(struct mc__world *w)
+{
+	struct mc__master *m = w->master;
+	if (m->down)
+		return;
+	mc_time_t now = mc_engine_now(w->eng);
+	m->down = true;
+	m->failovers++;
+	m->failed_at = now;
+	m->recovered_at = MC_TIME_NEVER;
+	/* Everything the leader held in memory is gone: outstanding offers
+	 * (their resources are simply no longer offered), timers, queues, and
+	 * its view of agents, frameworks and tasks. Tasks keep running. */
+	for (size_t i = 0; i < m->noffers; i++)
+		if (m->offers[i].live) {
+			offer_ended(m, &m->offers[i], MC_OFFER_RESCINDED);
+			offer_remove(m, &m->offers[i]);
+		}
+	for (size_t i = 0; i < m->ntimers; i++)
+		if (m->timers[i].live)
+			host_timer_cancel(m, ((uint64_t)m->timers[i].gen << 32) | (uint32_t)i);
+	m->in_len = 0;
+	m->expected_agents = 0;
+	for (size_t i = 0; i < m->agents_cap; i++) {
+		struct master_agent *a = &m->agents[i];
+		if (a->ping_event)
+			mc_engine_cancel(w->eng, a->ping_event);
+		a->ping_event = 0;
+		while (a->tasks_head >= 0)
+			mlist_remove(m, a, a->tasks_head);
+		a->expected = a->registered;
+		m->expected_agents += a->registered;
+		a->registered = false;
+	}
+	m->nagents_registered = 0;
+	for (size_t i = 0; i < m->fws_cap; i++)
+		m->fws[i].subscribed = false;
+	m->nfws_subscribed = 0;
+	m->run_scheduled = false;
+	mc_engine_after(w->eng, m->p.detection_delay, elect_event, m, 0);
+}
+
+uint64_t mc__master_failovers(const struct mc__master *m) { return m->failovers; }
+
+mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at)
+{
+	if (failed_at)
+		*failed_at = m->failed_at;
+	return m->failovers ? m->recovered_at : MC_TIME_NEVER;
 }
 
 static void register_agent(struct mc__master *m, const struct mc__msg *msg)
@@ -451,7 +575,26 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
 		mc_resources_sum(&msg->u.reg.total, &a->total);
 		a->rack = msg->u.reg.rack;
-		mc_metrics_agent_added(m->w->metrics, now, &a->total);
+		if (!a->counted) {
+			a->counted = true;
+			mc_metrics_agent_added(m->w->metrics, now, &a->total);
+		}
+		/* A re-registration after a failover reports the agent's tasks
+		 * (ReregisterSlaveMessage): they count as used again. */
+		for (int32_t tid = msg->u.reg.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->agent_next) {
+			struct mc__task *t = mc__task_at(m->w, tid);
+			if (mc__task_state_terminal(t->state))
+				continue;
+			mlist_push(m, a, tid);
+			struct mc_resources used;
+			mc_resources_clear(&used);
+			used.unres = t->req;
+			mc_alloc_add_used(m->alloc, id, t->framework, t->role, &used);
+		}
+		if (a->expected) {
+			a->expected = false;
+			recovery_progress(m, now);
+		}
 		a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
 						(uint64_t)id);
 	}
@@ -686,6 +829,11 @@ static void enqueue(struct mc__master *m, const struct mc__msg *item)
 void mc__master_receive(struct mc__world *w, struct mc__msg *msg)
 {
 	struct mc__master *m = w->master;
+	if (m->down)
+		return; /* nobody is listening */
+	if (msg->epoch != m->epoch && msg->type != MC__MSG_REGISTER_AGENT &&
+	    msg->type != MC__MSG_SUBSCRIBE)
+		return; /* meant for an earlier leader */
 	if (m->costed)
 		enqueue(m, msg);
 	else
@@ -707,6 +855,13 @@ void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
 	m->alloc_rng = mc_rng_new(w->seed, "allocator");
 	m->cost_rng = mc_rng_new(w->seed, "master/processing");
 	m->costed = p->per_message || p->per_run || p->mesos17_profile;
+	m->recovered_at = MC_TIME_NEVER;
+	new_allocator(m, mc_engine_now(w->eng));
+	w->master = m;
+}
+
+static void new_allocator(struct mc__master *m, mc_time_t now)
+{
 	struct mc_alloc_host host = {
 		.ctx = m,
 		.timer_start = host_timer_start,
@@ -715,8 +870,9 @@ void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
 		.offer = host_offer,
 		.random = host_random,
 	};
-	m->alloc = mc_alloc_new(&p->alloc, &host, mc_engine_now(w->eng));
-	w->master = m;
+	if (m->alloc)
+		mc_alloc_free(m->alloc);
+	m->alloc = mc_alloc_new(&m->p.alloc, &host, now);
 }
 
 void mc__master_free(struct mc__master *m)

@@ -51,9 +51,21 @@ struct mc__master_params {
 	const struct mc_dist *per_message; /* seconds; NULL = 0 */
 	const struct mc_dist *per_run;     /* seconds; NULL = 0 */
 	bool mesos17_profile;             /* per-run cost from the published Mesos 1.7 cycle times */
+	/* leader failover */
+	mc_time_t detection_delay;        /* leader lost -> new leader elected (ZooKeeper) */
+	mc_time_t recovery_timeout;       /* allocator paused at most this long after election */
+	double agent_recovery_factor;     /* ... or until this fraction of agents re-registered */
 };
 
 void mc__master_new(struct mc__world *w, const struct mc__master_params *p);
+/* The leading master fails now: its state (offers, allocator, queues) is
+ * lost; a standby is elected after detection_delay and agents and
+ * frameworks re-register with it, while tasks keep running. */
+void mc__master_fail(struct mc__world *w);
+/* Failovers so far and the time the last one was fully recovered (every
+ * agent known before it re-registered), or MC_TIME_NEVER. */
+uint64_t mc__master_failovers(const struct mc__master *m);
+mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at);
 void mc__master_free(struct mc__master *m);
 /* The allocation core inside the master (for queries by the runner). */
 struct mc_allocator *mc__master_allocator(struct mc__master *m);

@@ -39,6 +39,8 @@ enum mc__msg_type {
 	MC__MSG_SUPPRESS,
 	MC__MSG_REVIVE,
 	MC__MSG_ACKNOWLEDGE,
+	/* the leader election service -> agents and frameworks */
+	MC__MSG_LEADER,
 	/* master -> framework */
 	MC__MSG_SUBSCRIBED,
 	MC__MSG_OFFER,
@@ -104,6 +106,7 @@ struct mc__msg {
 			struct mc_resources total;
 			uint32_t incarnation;
 			int32_t rack; /* attribute "rack", interned (mc__attr_intern); -1 none */
+			int32_t tasks; /* re-registration: the agent's tasks (agent_next list) */
 		} reg;
 		struct { /* PING, PONG */
 			uint64_t seq;

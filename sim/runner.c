@@ -148,7 +148,42 @@ static void build_master(struct run *r)
 	p.per_message = c->master.has_per_message ? &c->master.per_message : NULL;
 	p.per_run = c->master.has_per_run ? &c->master.per_run : NULL;
 	p.mesos17_profile = c->master.profile == MC_PROCESSING_MESOS17;
+	p.detection_delay = c->master.failover.detection_delay;
+	p.recovery_timeout = c->master.failover.recovery_timeout;
+	p.agent_recovery_factor = c->master.failover.agent_recovery_factor;
 	mc__master_new(r->w, &p);
+}
+
+static void failover_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	(void)arg;
+	struct run *r = ctx;
+	mc__master_fail(r->w);
+}
+
+/* Schedules the leader failures the config asks for. */
+static void schedule_failovers(struct run *r)
+{
+	const struct mc_config_failover *f = &r->c->master.failover;
+	for (int i = 0; i < f->n_at; i++)
+		mc_engine_schedule(r->w->eng, f->at[i], failover_event, r, 0);
+}
+
+static void print_failover(const struct run *r)
+{
+	uint64_t n = mc__master_failovers(r->w->master);
+	if (!n)
+		return;
+	mc_time_t failed;
+	mc_time_t rec = mc__master_last_recovery(r->w->master, &failed);
+	if (rec == MC_TIME_NEVER)
+		printf("master failovers: %llu; the last one had not recovered by the end\n",
+		       (unsigned long long)n);
+	else
+		printf("master failovers: %llu; the last one recovered (all agents re-registered) "
+		       "%.2f s after the leader failed\n",
+		       (unsigned long long)n, mc_time_to_sec(rec - failed));
 }
 
 static void build_agents(struct run *r)
@@ -412,6 +447,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 		goto fail;
 	}
 	apply_quota_and_weights(&r);
+	schedule_failovers(&r);
 	build_agents(&r);
 	build_frameworks(&r);
 	for (int32_t i = 0; i < r.w->nfws; i++)
@@ -479,6 +515,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 		       (unsigned long long)c->seed, mc_time_to_sec(t_end),
 		       complete ? "complete" : "INTERRUPTED (partial results)");
 		mc_output_table(m, stdout);
+		print_failover(&r);
 		if (o->out_dir)
 			printf("\nrun directory: %s\n", o->out_dir);
 	}
