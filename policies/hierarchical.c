@@ -1,54 +1,72 @@
 /*
- * hierarchical.c - Mesos's hierarchical allocator (see mesocosm/alloc.h and
- * docs/allocator.md for the behaviour and its sources).
+ * hierarchical.c - Mesos's hierarchical allocator
+ * (src/master/allocator/mesos/hierarchical.cpp; behaviour in
+ * shared/reference/mesos-allocator.md and docs/allocator.md).
  *
- * State: per agent, its total, what is offered or allocated on it
- * (`used`), and one entry per (framework, role) holding something there;
- * per role, a framework sorter, its weight and quota; one role sorter over
- * the roles that have frameworks; refuse filters in a pool, each with its
- * expiry timer. Offers count in the sorters the moment they are made.
+ * State: per agent its total, what is offered or allocated on it (`used`),
+ * what is free (`total - used`, per reservation slot), and one entry per
+ * (framework, role) holding something there (offered and allocated kept
+ * apart); per role a framework sorter, its quota and its quota consumption
+ * (kept incrementally); one hierarchical role sorter over the roles that
+ * have frameworks; refuse filters in a pool, found through a hash on
+ * (agent, framework) and linked per agent and per framework, each with its
+ * expiry timer at the host.
  *
- * A run: candidates shuffled; stage 1 serves unmet quota guarantees, stage
- * 2 (agents re-shuffled) everyone; per agent, roles in role-sorter order,
- * frameworks in that role's sorter order, each offered everything the role
- * may use on the agent, chopped only by quota limits and headroom. Offers of
- * one (framework, role, agent) in both stages merge into one.
+ * Invariants: `used` = the sum of the entries; `free` = total - used;
+ * an agent is in `freeset` iff it is known and `free` is non-empty; every
+ * entry of a known framework is booked in the role sorter and the role's
+ * framework sorter; `res_unres[top]` = the offered/allocated unreserved
+ * scalars of the subtree of top-level role `top`; `resv_total[top]` = all
+ * reservations of that subtree on known agents; `free_unres` = the sum over
+ * agents of free unreserved scalars (the available headroom).
  *
- * Known simplification (documented in docs/allocator.md): the role sorter
- * is flat — a nested role "a/b" is sorted as its own client rather than
- * inside a's subtree; reservations of ancestors are still offered to
- * descendants.
+ * A run: the candidates that have something free are shuffled; stage 1
+ * serves unmet quota guarantees, stage 2 (re-shuffled) everyone; per agent,
+ * roles in role-sorter order, frameworks in that role's sorter order, each
+ * offered everything the role may use on the agent, chopped only by quota
+ * limits and headroom. Offers count in the sorters the moment they are
+ * made; grants of one (framework, role, agent) in both stages merge into
+ * one offer. Nothing is allocated inside a run once buffers are warm.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mesocosm/alloc.h"
 #include "mesocosm/error.h"
 #include "mesocosm/sorter.h"
+#include "policies/alloc_int.h"
+
+#define MAX_REFUSE (365LL * 24 * MC_HOUR)
 
 struct entry {
 	int32_t fw, role;
-	struct mc_resources res; /* offered or allocated */
+	struct mc_resources held;      /* offered + allocated */
+	struct mc_resources offered;
+	struct mc_resources allocated;
+	uint64_t pend_run;             /* run serial of pend_idx */
+	int32_t pend_idx;
 };
 
 struct agent {
-	bool known, active, candidate, gpu;
-	struct mc_resources total;
-	struct mc_resources used;
+	bool known, active, gpu;
+	int32_t free_pos; /* index in freeset, or -1 */
+	struct mc_resources total, used, free;
 	struct entry *e;
-	int ne, cap;
+	int ne, ecap;
+	int32_t filters; /* head of this agent's filter list */
+	uint64_t cand_run; /* serial of the run it is a candidate for */
 };
 
 struct filter {
 	bool live;
 	uint32_t gen;
 	int32_t fw, role, agent;
-	struct mc_resvec refused;
+	struct mc_resvec unres, resv; /* refused: unreserved, reservations summed */
 	mc_time_t expires;
 	uint64_t timer;
-	int32_t next_free;
+	int32_t knext, kprev; /* chain of one (agent, framework) key */
+	int32_t anext, aprev; /* the agent's filters */
+	int32_t fnext, fprev; /* the framework's filters */
 };
 
 struct fw {
@@ -60,104 +78,125 @@ struct fw {
 	unsigned caps;
 	bool has_min;
 	struct mc_min_allocatable min;
+	int32_t filters; /* head of its filter list */
+	uint64_t pend_run;
+	int32_t pend_head, pend_tail;
 };
 
 struct role {
 	int nfws;
 	struct mc_sorter *fws;
-	double weight;
+	int32_t *fwlist; /* its frameworks (explain mode lists the inactive) */
+	int nfwlist, fwcap;
 	bool has_guarantee, has_limit;
 	struct mc_resvec guarantee, limit;
+	bool limited[MC_RES_MAX];
+	struct mc_resvec res_unres;  /* top-level: offered/allocated unreserved scalars */
+	struct mc_resvec resv_total; /* top-level: all reservations of the subtree */
 };
 
-struct pending_offer {
-	int32_t fw;
+struct pending {
+	int32_t fw, next;
 	struct mc_offer o;
 };
 
-struct mc_allocator {
+struct hslot {
+	uint64_t key; /* (agent << 32 | fw) + 1; 0 = empty */
+	int32_t head;
+};
+
+struct hier {
+	struct mc_allocator base;
 	struct mc_alloc_config cfg;
 	struct mc_alloc_host host;
 	const struct mc_sorter_ops *role_ops, *fw_ops;
-	struct mc_sorter *roles_sorter;
+	struct mc_sorter *rsorter;
+	bool scalar[MC_RES_MAX]; /* refreshed per run from the name table */
 
 	struct agent *agents;
 	size_t nagents;
+	int32_t *freeset;
+	size_t nfree, freecap;
 	struct fw *fws;
 	size_t nfws;
 	struct role *roles;
 	size_t nroles;
+	int32_t *quota_roles; /* top-level roles with a guarantee or a limit */
+	size_t nquota, quotacap;
+	size_t unknown_used; /* entries of frameworks not yet added */
 
 	struct filter *filters;
 	size_t nfilters, filters_cap;
 	int32_t filter_free;
+	struct hslot *hash;
+	size_t hcap, hcount;
 
-	struct mc_resvec total;
-	int32_t *cand;      /* candidate agent ids */
+	struct mc_resvec total;      /* every agent's total, summed */
+	struct mc_resvec free_unres; /* available headroom */
+
+	int32_t *cand;
 	size_t ncand, cand_cap;
 	bool all_candidates;
-	bool run_requested, periodic_waiting, paused, dirty;
-	uint64_t periodic_timer;
-	uint64_t runs;
+	bool run_requested, periodic_due, paused, dirty;
+	uint64_t runs, skipped, run_serial;
+	mc_time_t now;
 
-	struct pending_offer *offers;   /* offers of the current run */
-	size_t noffers, offers_cap;
-	struct mc_offer *out;           /* grouped by framework for the callback */
+	/* per-run quota state */
+	struct mc_resvec required;  /* sum of unmet guarantees */
+	bool any_quota;
+
+	struct pending *pend;
+	size_t npend, pend_cap;
+	int32_t *touched;
+	size_t ntouched, touched_cap;
+	struct mc_offer *out;
 	size_t out_cap;
-	int32_t *order;                 /* shuffled agent ids */
+	int32_t *order;
 	size_t order_cap;
-	int32_t *roles_buf;             /* copy of a sort() result */
+	int32_t *roles_buf;
 	size_t roles_buf_cap;
 };
 
-void mc_alloc_config_defaults(struct mc_alloc_config *c)
+#define H(a) ((struct hier *)(a))
+#define CH(a) ((const struct hier *)(a))
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static struct agent *agent_get(struct hier *h, int32_t id)
 {
-	memset(c, 0, sizeof *c);
-	c->allocation_interval = MC_SEC;
-	c->min_allocatable.n = 2;
-	c->min_allocatable.alt[0].q[MC_RES_CPUS] = 10;       /* cpus:0.01 */
-	c->min_allocatable.alt[1].q[MC_RES_MEM] = 32 * 1000; /* mem:32 */
-	c->role_sorter = "drf";
-	c->framework_sorter = "drf";
-	c->filter_gpu_resources = true;
+	return id >= 0 && (size_t)id < h->nagents && h->agents[id].known ? &h->agents[id] : NULL;
 }
 
-const char *mc_alloc_outcome_name(enum mc_alloc_outcome o)
+static struct fw *fw_get(struct hier *h, int32_t id)
 {
-	static const char *const names[] = {"offered", "filtered", "below min allocatable",
-					    "quota limit reached", "headroom held",
-					    "GPU agent, framework not GPU-capable",
-					    "nothing left", "reservation of another role"};
-	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+	return id >= 0 && (size_t)id < h->nfws && h->fws[id].known ? &h->fws[id] : NULL;
 }
 
-/* ---- helpers ------------------------------------------------------------------- */
-
-static struct agent *agent_get(struct mc_allocator *a, int32_t id)
+static struct role *role_get(struct hier *h, int32_t id)
 {
-	return id >= 0 && (size_t)id < a->nagents && a->agents[id].known ? &a->agents[id] : NULL;
-}
-
-static struct fw *fw_get(struct mc_allocator *a, int32_t id)
-{
-	return id >= 0 && (size_t)id < a->nfws && a->fws[id].known ? &a->fws[id] : NULL;
-}
-
-static struct role *role_get(struct mc_allocator *a, int32_t id)
-{
-	if (id < 0)
-		return NULL;
-	if ((size_t)id >= a->nroles) {
-		size_t old = a->nroles, n = old ? old : 8;
+	MC_ASSERT(id >= 0);
+	if ((size_t)id >= h->nroles) {
+		size_t old = h->nroles, n = old ? old : 16;
 		while (n <= (size_t)id)
 			n *= 2;
-		a->roles = mc_xrealloc(a->roles, n * sizeof *a->roles);
-		memset(a->roles + old, 0, (n - old) * sizeof *a->roles);
-		for (size_t i = old; i < n; i++)
-			a->roles[i].weight = 1.0;
-		a->nroles = n;
+		h->roles = mc_xrealloc(h->roles, n * sizeof *h->roles);
+		memset(h->roles + old, 0, (n - old) * sizeof *h->roles);
+		h->nroles = n;
 	}
-	return &a->roles[id];
+	return &h->roles[id];
+}
+
+static void refresh_scalar(struct hier *h)
+{
+	for (int i = 0; i < MC_RES_MAX; i++)
+		h->scalar[i] = mc_res_kind_of(i) == MC_RES_SCALAR;
+}
+
+/* The scalar part of a vector (RANGES and SETs zeroed). */
+static void scalars_of(const struct hier *h, const struct mc_resvec *v, struct mc_resvec *out)
+{
+	for (int i = 0; i < MC_RES_MAX; i++)
+		out->q[i] = h->scalar[i] ? v->q[i] : 0;
 }
 
 static bool min_ok(const struct mc_min_allocatable *m, const struct mc_resources *r)
@@ -172,102 +211,111 @@ static bool min_ok(const struct mc_min_allocatable *m, const struct mc_resources
 	return false;
 }
 
-static void trigger(struct mc_allocator *a, int32_t agent)
+static void request(struct hier *h)
 {
-	if (a->paused)
+	if (!h->run_requested) {
+		h->run_requested = true;
+		h->host.request_run(h->host.ctx);
+	}
+}
+
+/* A trigger: agent >= 0 for that agent, -1 for all agents. */
+static void trigger(struct hier *h, int32_t agent)
+{
+	if (h->paused)
 		return;
+	h->dirty = true;
 	if (agent < 0) {
-		a->all_candidates = true;
-	} else if (!a->all_candidates && !a->agents[agent].candidate) {
-		a->agents[agent].candidate = true;
-		mc_xgrow(&a->cand, &a->cand_cap, a->ncand + 1, sizeof *a->cand);
-		a->cand[a->ncand++] = agent;
+		h->all_candidates = true;
+	} else if (!h->all_candidates && h->agents[agent].cand_run != h->run_serial + 1) {
+		h->agents[agent].cand_run = h->run_serial + 1;
+		mc_xgrow(&h->cand, &h->cand_cap, h->ncand + 1, sizeof *h->cand);
+		h->cand[h->ncand++] = agent;
 	}
-	if (!a->run_requested) {
-		a->run_requested = true;
-		a->host.request_run(a->host.ctx);
-	}
+	request(h);
 }
 
-static void explain(struct mc_allocator *a, mc_time_t now, int stage, int32_t agent, int32_t role,
-		    int32_t fw, enum mc_alloc_outcome o, mc_time_t t, int32_t r)
+static void explain(struct hier *h, int stage, int32_t agent, int32_t role, int32_t fw,
+		    enum mc_alloc_outcome o, mc_time_t t, int32_t r)
 {
-	if (!a->host.explain)
-		return;
-	struct mc_explain e = {now, stage, agent, role, fw, o, t, r};
-	a->host.explain(a->host.ctx, &e);
+	struct mc_explain e = {h->now, stage, agent, role, fw, o, t, r};
+	h->host.explain(h->host.ctx, &e);
 }
 
-/* ---- lifecycle ----------------------------------------------------------------- */
+/* ---- free set and totals --------------------------------------------------------- */
 
-static void periodic_fire(void *obj, uint64_t data)
+static void free_update(struct hier *h, int32_t id)
 {
-	(void)data;
-	struct mc_allocator *a = obj;
-	a->periodic_timer = 0;
-	a->periodic_waiting = true;
-	a->all_candidates = true;
-	if (!a->run_requested) {
-		a->run_requested = true;
-		a->host.request_run(a->host.ctx);
+	struct agent *ag = &h->agents[id];
+	bool want = ag->known && !mc_resources_is_empty(&ag->free);
+	if (want && ag->free_pos < 0) {
+		mc_xgrow(&h->freeset, &h->freecap, h->nfree + 1, sizeof *h->freeset);
+		ag->free_pos = (int32_t)h->nfree;
+		h->freeset[h->nfree++] = id;
+	} else if (!want && ag->free_pos >= 0) {
+		int32_t last = h->freeset[--h->nfree];
+		h->freeset[ag->free_pos] = last;
+		h->agents[last].free_pos = ag->free_pos;
+		ag->free_pos = -1;
 	}
 }
 
-struct mc_allocator *mc_alloc_new(const struct mc_alloc_config *cfg,
-				  const struct mc_alloc_host *host, mc_time_t now)
+/* Rebuilds r without empty reservation slots (keeps the bag invariant). */
+static void compact(struct mc_resources *r)
 {
-	const struct mc_sorter_ops *rops = mc_sorter_lookup(cfg->role_sorter ? cfg->role_sorter : "drf");
-	const struct mc_sorter_ops *fops =
-		mc_sorter_lookup(cfg->framework_sorter ? cfg->framework_sorter : "drf");
-	if (!rops || !fops)
-		return NULL;
-	struct mc_allocator *a = mc_xcalloc(1, sizeof *a);
-	a->cfg = *cfg;
-	a->host = *host;
-	a->role_ops = rops;
-	a->fw_ops = fops;
-	a->roles_sorter = rops->new(cfg->fair_sharing_excluded, host->random, host->ctx);
-	a->filter_free = -1;
-	a->periodic_timer = host->timer_start(host->ctx, now + cfg->allocation_interval,
-					      periodic_fire, a, 0);
-	return a;
+	struct mc_resources c;
+	mc_resources_clear(&c);
+	c.unres = r->unres;
+	for (int i = 0; i < r->nresv; i++)
+		mc_resources_add_reserved(&c, r->resv_role[i], &r->resv[i]);
+	*r = c;
 }
 
-void mc_alloc_free(struct mc_allocator *a)
+/* free = total - used, slot by slot, never negative. */
+static void free_recompute(struct hier *h, int32_t id)
 {
-	if (!a)
-		return;
-	for (size_t i = 0; i < a->nagents; i++)
-		free(a->agents[i].e);
-	for (size_t i = 0; i < a->nfws; i++)
-		free(a->fws[i].name);
-	for (size_t i = 0; i < a->nroles; i++)
-		if (a->roles[i].fws)
-			a->fw_ops->free(a->roles[i].fws);
-	a->role_ops->free(a->roles_sorter);
-	free(a->agents);
-	free(a->fws);
-	free(a->roles);
-	free(a->filters);
-	free(a->cand);
-	free(a->offers);
-	free(a->out);
-	free(a->order);
-	free(a->roles_buf);
-	free(a);
+	struct agent *ag = &h->agents[id];
+	struct mc_resvec s;
+	scalars_of(h, &ag->free.unres, &s);
+	mc_resvec_sub(&h->free_unres, &s);
+	ag->free = ag->total;
+	mc_resvec_sub(&ag->free.unres, &ag->used.unres);
+	mc_resvec_clamp0(&ag->free.unres);
+	for (int i = 0; i < ag->free.nresv; i++) {
+		const struct mc_resvec *u = mc_resources_reserved(&ag->used, ag->free.resv_role[i]);
+		if (u)
+			mc_resvec_sub(&ag->free.resv[i], u);
+		mc_resvec_clamp0(&ag->free.resv[i]);
+	}
+	compact(&ag->free);
+	scalars_of(h, &ag->free.unres, &s);
+	mc_resvec_add(&h->free_unres, &s);
+	free_update(h, id);
 }
 
-void mc_alloc_pause(struct mc_allocator *a, bool paused) { a->paused = paused; }
-
-/* ---- totals and sorters ------------------------------------------------------------ */
-
-static void totals_changed(struct mc_allocator *a)
+static void totals_changed(struct hier *h)
 {
-	a->role_ops->set_total(a->roles_sorter, &a->total);
-	for (size_t i = 0; i < a->nroles; i++)
-		if (a->roles[i].fws)
-			a->fw_ops->set_total(a->roles[i].fws, &a->total);
+	h->role_ops->total_changed(h->rsorter);
+	for (size_t i = 0; i < h->nroles; i++)
+		if (h->roles[i].fws)
+			h->fw_ops->total_changed(h->roles[i].fws);
 }
+
+/* Adds sign x the agent's reservations to resv_total of their top roles. */
+static void account_reservations(struct hier *h, const struct mc_resources *total, int sign)
+{
+	for (int i = 0; i < total->nresv; i++) {
+		struct role *t = role_get(h, mc_role_top(total->resv_role[i]));
+		struct mc_resvec s;
+		scalars_of(h, &total->resv[i], &s);
+		if (sign > 0)
+			mc_resvec_add(&t->resv_total, &s);
+		else
+			mc_resvec_sub(&t->resv_total, &s);
+	}
+}
+
+/* ---- entries and booking ----------------------------------------------------------- */
 
 static struct entry *entry_get(struct agent *ag, int32_t fw, int32_t role, bool create)
 {
@@ -276,289 +324,601 @@ static struct entry *entry_get(struct agent *ag, int32_t fw, int32_t role, bool 
 			return &ag->e[i];
 	if (!create)
 		return NULL;
-	if (ag->ne == ag->cap) {
-		ag->cap = ag->cap ? ag->cap * 2 : 4;
-		ag->e = mc_xrealloc(ag->e, (size_t)ag->cap * sizeof *ag->e);
+	if (ag->ne == ag->ecap) {
+		ag->ecap = ag->ecap ? ag->ecap * 2 : 4;
+		ag->e = mc_xrealloc(ag->e, (size_t)ag->ecap * sizeof *ag->e);
 	}
 	struct entry *e = &ag->e[ag->ne++];
+	memset(e, 0, sizeof *e);
 	e->fw = fw;
 	e->role = role;
-	mc_resources_clear(&e->res);
+	e->pend_idx = -1;
 	return e;
 }
 
-static void entry_drop_if_empty(struct agent *ag, struct entry *e)
+/* Books or unbooks `sum` for (fw, role) in the sorters (when tracked). */
+static void sorters_change(struct hier *h, int32_t fw, int32_t role, const struct mc_resvec *sum,
+			   int sign)
 {
-	if (!mc_resources_is_empty(&e->res))
+	struct role *r = role_get(h, role);
+	if (!r->fws || !h->fw_ops->contains(r->fws, fw))
 		return;
-	*e = ag->e[--ag->ne];
+	if (sign > 0) {
+		h->role_ops->allocated(h->rsorter, role, sum);
+		h->fw_ops->allocated(r->fws, fw, sum);
+	} else {
+		h->role_ops->unallocated(h->rsorter, role, sum);
+		h->fw_ops->unallocated(r->fws, fw, sum);
+	}
 }
 
-/* Books `res` on (fw, role, agent) in the agent and both sorters. */
-static void book(struct mc_allocator *a, struct agent *ag, int32_t fw, int32_t role,
-		 const struct mc_resources *res)
+/* (fw, role) gets `res` on the agent: offered (allocated=false) or already
+ * allocated (used resources of a new agent). */
+static void book(struct hier *h, int32_t agent, int32_t fw, int32_t role,
+		 const struct mc_resources *res, bool allocated)
 {
+	struct agent *ag = &h->agents[agent];
 	struct entry *e = entry_get(ag, fw, role, true);
-	mc_resources_add(&e->res, res);
+	mc_resources_add(&e->held, res);
+	mc_resources_add(allocated ? &e->allocated : &e->offered, res);
 	mc_resources_add(&ag->used, res);
+	/* free -= res, slot by slot */
+	mc_resvec_sub(&ag->free.unres, &res->unres);
+	mc_resvec_clamp0(&ag->free.unres);
+	for (int i = 0; i < res->nresv; i++)
+		for (int k = 0; k < ag->free.nresv; k++)
+			if (ag->free.resv_role[k] == res->resv_role[i]) {
+				mc_resvec_sub(&ag->free.resv[k], &res->resv[i]);
+				mc_resvec_clamp0(&ag->free.resv[k]);
+			}
+	if (res->nresv)
+		compact(&ag->free);
+	struct mc_resvec s;
+	scalars_of(h, &res->unres, &s);
+	mc_resvec_sub(&h->free_unres, &s);
+	mc_resvec_add(&role_get(h, mc_role_top(role))->res_unres, &s);
+	free_update(h, agent);
+	if (!fw_get(h, fw)) {
+		h->unknown_used++;
+		return;
+	}
 	struct mc_resvec sum;
 	mc_resources_sum(res, &sum);
-	struct role *r = role_get(a, role);
-	if (a->role_ops->contains(a->roles_sorter, role))
-		a->role_ops->allocated(a->roles_sorter, role, &sum);
-	if (r->fws && a->fw_ops->contains(r->fws, fw))
-		a->fw_ops->allocated(r->fws, fw, &sum);
+	sorters_change(h, fw, role, &sum, +1);
 }
 
-static void unbook(struct mc_allocator *a, struct agent *ag, struct entry *e,
-		   const struct mc_resources *res)
+/* Takes `res` (held by e) back; from offered first, then allocated. */
+static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct mc_resources *res)
 {
+	struct agent *ag = &h->agents[agent];
 	int32_t fw = e->fw, role = e->role;
-	mc_resources_subtract(&e->res, res);
+	if (mc_resources_contains(&e->offered, res)) {
+		mc_resources_subtract(&e->offered, res);
+	} else if (mc_resources_contains(&e->allocated, res)) {
+		mc_resources_subtract(&e->allocated, res);
+	} else {
+		/* split: what the offer holds, the rest from the allocation */
+		struct mc_resources from_off = *res;
+		mc_resvec_min(&from_off.unres, &e->offered.unres);
+		for (int i = 0; i < from_off.nresv; i++) {
+			const struct mc_resvec *o =
+				mc_resources_reserved(&e->offered, from_off.resv_role[i]);
+			if (o)
+				mc_resvec_min(&from_off.resv[i], o);
+			else
+				mc_resvec_clear(&from_off.resv[i]);
+		}
+		compact(&from_off);
+		struct mc_resources from_alloc = *res;
+		mc_resources_subtract(&from_alloc, &from_off);
+		mc_resources_subtract(&e->offered, &from_off);
+		mc_resources_subtract(&e->allocated, &from_alloc);
+	}
+	mc_resources_subtract(&e->held, res);
 	mc_resources_subtract(&ag->used, res);
-	entry_drop_if_empty(ag, e);
-	struct mc_resvec sum;
-	mc_resources_sum(res, &sum);
-	struct role *r = role_get(a, role);
-	if (a->role_ops->contains(a->roles_sorter, role))
-		a->role_ops->unallocated(a->roles_sorter, role, &sum);
-	if (r->fws && a->fw_ops->contains(r->fws, fw))
-		a->fw_ops->unallocated(r->fws, fw, &sum);
+	bool known = fw_get(h, fw) != NULL;
+	if (mc_resources_is_empty(&e->held)) {
+		*e = ag->e[--ag->ne];
+		if (!known && h->unknown_used)
+			h->unknown_used--;
+	}
+	struct mc_resvec s;
+	scalars_of(h, &res->unres, &s);
+	mc_resvec_sub(&role_get(h, mc_role_top(role))->res_unres, &s);
+	free_recompute(h, agent);
+	if (known) {
+		struct mc_resvec sum;
+		mc_resources_sum(res, &sum);
+		sorters_change(h, fw, role, &sum, -1);
+	}
 }
 
-/* ---- filters ---------------------------------------------------------------------- */
+/* ---- filters ------------------------------------------------------------------------ */
 
-static void filter_remove(struct mc_allocator *a, int32_t i)
+static uint64_t hkey(int32_t agent, int32_t fw)
 {
-	struct filter *f = &a->filters[i];
+	return (((uint64_t)(uint32_t)agent << 32) | (uint32_t)fw) + 1;
+}
+
+static size_t hslot_of(const struct hier *h, uint64_t key)
+{
+	uint64_t x = key * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x >> 17) & (h->hcap - 1);
+}
+
+static int32_t *hash_head(struct hier *h, int32_t agent, int32_t fw, bool create)
+{
+	if (create && (h->hcount + 1) * 2 > h->hcap) {
+		struct hslot *old = h->hash;
+		size_t oldcap = h->hcap;
+		h->hcap = oldcap ? oldcap * 2 : 256;
+		h->hash = mc_xcalloc(h->hcap, sizeof *h->hash);
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].key) {
+				size_t j = hslot_of(h, old[i].key);
+				while (h->hash[j].key)
+					j = (j + 1) & (h->hcap - 1);
+				h->hash[j] = old[i];
+			}
+		free(old);
+	}
+	if (!h->hcap)
+		return NULL;
+	uint64_t key = hkey(agent, fw);
+	size_t j = hslot_of(h, key);
+	while (h->hash[j].key) {
+		if (h->hash[j].key == key)
+			return &h->hash[j].head;
+		j = (j + 1) & (h->hcap - 1);
+	}
+	if (!create)
+		return NULL;
+	h->hash[j].key = key;
+	h->hash[j].head = -1;
+	h->hcount++;
+	return &h->hash[j].head;
+}
+
+static void hash_delete(struct hier *h, int32_t agent, int32_t fw)
+{
+	uint64_t key = hkey(agent, fw);
+	size_t j = hslot_of(h, key);
+	while (h->hash[j].key != key) {
+		if (!h->hash[j].key)
+			return;
+		j = (j + 1) & (h->hcap - 1);
+	}
+	/* backward-shift deletion keeps probe chains intact */
+	size_t i = j;
+	for (;;) {
+		h->hash[i].key = 0;
+		size_t k = i;
+		for (;;) {
+			k = (k + 1) & (h->hcap - 1);
+			if (!h->hash[k].key) {
+				h->hcount--;
+				return;
+			}
+			size_t home = hslot_of(h, h->hash[k].key);
+			bool between = i <= k ? (home > i && home <= k) : (home > i || home <= k);
+			if (!between)
+				break;
+		}
+		h->hash[i] = h->hash[k];
+		i = k;
+	}
+}
+
+#define UNLINK(list_head, next, prev)                                   \
+	do {                                                            \
+		if (f->prev >= 0)                                       \
+			h->filters[f->prev].next = f->next;             \
+		else                                                    \
+			(list_head) = f->next;                          \
+		if (f->next >= 0)                                       \
+			h->filters[f->next].prev = f->prev;             \
+	} while (0)
+
+static void filter_remove(struct hier *h, int32_t i)
+{
+	struct filter *f = &h->filters[i];
 	if (f->timer)
-		a->host.timer_cancel(a->host.ctx, f->timer);
+		h->host.timer_cancel(h->host.ctx, f->timer);
+	int32_t *head = hash_head(h, f->agent, f->fw, false);
+	MC_ASSERT(head != NULL);
+	UNLINK(*head, knext, kprev);
+	if (*head < 0)
+		hash_delete(h, f->agent, f->fw);
+	UNLINK(h->agents[f->agent].filters, anext, aprev);
+	UNLINK(h->fws[f->fw].filters, fnext, fprev);
 	f->timer = 0;
 	f->live = false;
 	f->gen++;
-	f->next_free = a->filter_free;
-	a->filter_free = i;
+	f->knext = h->filter_free;
+	h->filter_free = i;
+	h->dirty = true;
 }
 
 static void filter_expire(void *obj, uint64_t data)
 {
-	struct mc_allocator *a = obj;
+	struct hier *h = obj;
 	int32_t i = (int32_t)(uint32_t)data;
-	struct filter *f = &a->filters[i];
+	struct filter *f = &h->filters[i];
 	if (!f->live || f->gen != (uint32_t)(data >> 32))
 		return;
 	f->timer = 0;
-	filter_remove(a, i);
-	a->dirty = true;
+	filter_remove(h, i);
 }
 
-static void filter_add(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		       int32_t agent, const struct mc_resvec *refused, mc_time_t refuse)
+static void filter_add(struct hier *h, mc_time_t now, int32_t fw, int32_t role, int32_t agent,
+		       const struct mc_resources *refused, mc_time_t refuse)
 {
 	int32_t i;
-	if (a->filter_free >= 0) {
-		i = a->filter_free;
-		a->filter_free = a->filters[i].next_free;
+	if (h->filter_free >= 0) {
+		i = h->filter_free;
+		h->filter_free = h->filters[i].knext;
 	} else {
-		mc_xgrow(&a->filters, &a->filters_cap, a->nfilters + 1, sizeof *a->filters);
-		i = (int32_t)a->nfilters++;
-		a->filters[i].gen = 0;
+		mc_xgrow(&h->filters, &h->filters_cap, h->nfilters + 1, sizeof *h->filters);
+		i = (int32_t)h->nfilters++;
+		h->filters[i].gen = 0;
 	}
-	struct filter *f = &a->filters[i];
+	struct filter *f = &h->filters[i];
 	f->live = true;
 	f->fw = fw;
 	f->role = role;
 	f->agent = agent;
-	f->refused = *refused;
-	mc_time_t d = refuse > a->cfg.allocation_interval ? refuse : a->cfg.allocation_interval;
+	f->unres = refused->unres;
+	mc_resvec_clear(&f->resv);
+	for (int k = 0; k < refused->nresv; k++)
+		mc_resvec_add(&f->resv, &refused->resv[k]);
+	if (refuse > MAX_REFUSE)
+		refuse = MAX_REFUSE;
+	mc_time_t d = refuse > h->cfg.allocation_interval ? refuse : h->cfg.allocation_interval;
 	f->expires = now + d;
-	f->timer = a->host.timer_start(a->host.ctx, f->expires, filter_expire, a,
+	int32_t *head = hash_head(h, agent, fw, true);
+	f->kprev = -1;
+	f->knext = *head;
+	if (*head >= 0)
+		h->filters[*head].kprev = i;
+	*head = i;
+	f->aprev = -1;
+	f->anext = h->agents[agent].filters;
+	if (f->anext >= 0)
+		h->filters[f->anext].aprev = i;
+	h->agents[agent].filters = i;
+	f->fprev = -1;
+	f->fnext = h->fws[fw].filters;
+	if (f->fnext >= 0)
+		h->filters[f->fnext].fprev = i;
+	h->fws[fw].filters = i;
+	f->timer = h->host.timer_start(h->host.ctx, f->expires, filter_expire, h,
 				       ((uint64_t)f->gen << 32) | (uint32_t)i);
 }
 
-/* The filter hiding `offer` from (fw, role, agent), or NULL. */
-static const struct filter *filtered(const struct mc_allocator *a, int32_t fw, int32_t role,
-				     int32_t agent, const struct mc_resvec *offer)
+/* The filter hiding `offer` from (fw, role, agent), or NULL: one whose
+ * refused resources contain the offer. O(filters of the pair). */
+static const struct filter *filtered(struct hier *h, int32_t fw, int32_t role, int32_t agent,
+				     const struct mc_resources *offer)
 {
-	for (size_t i = 0; i < a->nfilters; i++) {
-		const struct filter *f = &a->filters[i];
-		if (f->live && f->agent == agent && f->fw == fw && f->role == role &&
-		    mc_resvec_contains(&f->refused, offer))
+	if (h->agents[agent].filters < 0)
+		return NULL;
+	int32_t *head = hash_head(h, agent, fw, false);
+	if (!head)
+		return NULL;
+	struct mc_resvec resv;
+	mc_resvec_clear(&resv);
+	for (int k = 0; k < offer->nresv; k++)
+		mc_resvec_add(&resv, &offer->resv[k]);
+	for (int32_t i = *head; i >= 0; i = h->filters[i].knext) {
+		const struct filter *f = &h->filters[i];
+		if (f->role == role && mc_resvec_contains(&f->unres, &offer->unres) &&
+		    mc_resvec_contains(&f->resv, &resv))
 			return f;
 	}
 	return NULL;
 }
 
-static void filters_clear(struct mc_allocator *a, int32_t fw, int32_t role, int32_t agent)
+/* Clears the framework's filters (role < 0: all roles). */
+static void filters_clear_fw(struct hier *h, int32_t fw, int32_t role)
 {
-	for (size_t i = 0; i < a->nfilters; i++) {
-		struct filter *f = &a->filters[i];
-		if (f->live && (fw < 0 || f->fw == fw) && (role < 0 || f->role == role) &&
-		    (agent < 0 || f->agent == agent))
-			filter_remove(a, (int32_t)i);
+	for (int32_t i = h->fws[fw].filters; i >= 0;) {
+		int32_t next = h->filters[i].fnext;
+		if (role < 0 || h->filters[i].role == role)
+			filter_remove(h, i);
+		i = next;
 	}
 }
 
-/* ---- agents ------------------------------------------------------------------------ */
-
-int mc_alloc_add_agent(struct mc_allocator *a, mc_time_t now, int32_t id,
-		       const struct mc_resources *total)
+static void filters_clear_agent(struct hier *h, int32_t agent)
 {
+	while (h->agents[agent].filters >= 0)
+		filter_remove(h, h->agents[agent].filters);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------ */
+
+static void periodic_fire(void *obj, uint64_t data)
+{
+	(void)data;
+	struct hier *h = obj;
+	h->periodic_due = true;
+	h->all_candidates = true;
+	request(h);
+}
+
+static struct mc_allocator *create_hier(const struct mc_alloc_config *cfg,
+					const struct mc_alloc_host *host, mc_time_t now)
+{
+	const struct mc_sorter_ops *rops = mc_sorter_lookup(cfg->role_sorter ? cfg->role_sorter : "drf");
+	const struct mc_sorter_ops *fops =
+		mc_sorter_lookup(cfg->framework_sorter ? cfg->framework_sorter : "drf");
+	if (!rops || !fops || !host || !host->timer_start || !host->request_run || !host->offer ||
+	    ((rops == &mc_sorter_random || fops == &mc_sorter_random) && !host->random))
+		return NULL;
+	struct hier *h = mc_xcalloc(1, sizeof *h);
+	h->cfg = *cfg;
+	h->host = *host;
+	h->role_ops = rops;
+	h->fw_ops = fops;
+	refresh_scalar(h);
+	h->rsorter = rops->new(true, cfg->fair_sharing_excluded, &h->total, host->random, host->ctx);
+	h->filter_free = -1;
+	h->dirty = true;
+	h->host.timer_start(h->host.ctx, now + cfg->allocation_interval, periodic_fire, h, 0);
+	return &h->base;
+}
+
+static void destroy_hier(struct mc_allocator *a)
+{
+	struct hier *h = H(a);
+	for (size_t i = 0; i < h->nagents; i++)
+		free(h->agents[i].e);
+	for (size_t i = 0; i < h->nfws; i++)
+		free(h->fws[i].name);
+	for (size_t i = 0; i < h->nroles; i++) {
+		if (h->roles[i].fws)
+			h->fw_ops->free(h->roles[i].fws);
+		free(h->roles[i].fwlist);
+	}
+	h->role_ops->free(h->rsorter);
+	free(h->agents);
+	free(h->freeset);
+	free(h->fws);
+	free(h->roles);
+	free(h->quota_roles);
+	free(h->filters);
+	free(h->hash);
+	free(h->cand);
+	free(h->pend);
+	free(h->touched);
+	free(h->out);
+	free(h->order);
+	free(h->roles_buf);
+	free(h);
+}
+
+static void pause_hier(struct mc_allocator *a, bool paused) { H(a)->paused = paused; }
+static bool run_pending_hier(const struct mc_allocator *a) { return CH(a)->run_requested; }
+
+/* ---- agents ---------------------------------------------------------------------------- */
+
+static int add_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id,
+			  const struct mc_resources *total)
+{
+	struct hier *h = H(a);
 	(void)now;
 	if (id < 0)
 		return MC_EINVAL;
-	if ((size_t)id >= a->nagents) {
-		size_t old = a->nagents, n = old ? old : 64;
+	if ((size_t)id >= h->nagents) {
+		size_t old = h->nagents, n = old ? old : 64;
 		while (n <= (size_t)id)
 			n *= 2;
-		a->agents = mc_xrealloc(a->agents, n * sizeof *a->agents);
-		memset(a->agents + old, 0, (n - old) * sizeof *a->agents);
-		a->nagents = n;
+		h->agents = mc_xrealloc(h->agents, n * sizeof *h->agents);
+		memset(h->agents + old, 0, (n - old) * sizeof *h->agents);
+		for (size_t i = old; i < n; i++) {
+			h->agents[i].free_pos = -1;
+			h->agents[i].filters = -1;
+		}
+		h->nagents = n;
 	}
-	struct agent *ag = &a->agents[id];
+	struct agent *ag = &h->agents[id];
 	if (ag->known)
 		return MC_EEXIST;
+	refresh_scalar(h);
 	ag->known = true;
 	ag->active = true;
 	ag->total = *total;
 	mc_resources_clear(&ag->used);
+	mc_resources_clear(&ag->free);
 	ag->ne = 0;
 	struct mc_resvec sum;
 	mc_resources_sum(total, &sum);
 	ag->gpu = sum.q[MC_RES_GPUS] > 0;
-	mc_resvec_add(&a->total, &sum);
-	totals_changed(a);
-	a->dirty = true;
-	trigger(a, id);
+	mc_resvec_add(&h->total, &sum);
+	account_reservations(h, total, +1);
+	free_recompute(h, id);
+	totals_changed(h);
+	trigger(h, id);
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_add_used(struct mc_allocator *a, int32_t agent, int32_t fw, int32_t role,
-		      const struct mc_resources *used)
+static int add_used_hier(struct mc_allocator *a, int32_t agent, int32_t fw, int32_t role,
+			 const struct mc_resources *used)
 {
-	struct agent *ag = agent_get(a, agent);
-	if (!ag)
+	struct hier *h = H(a);
+	if (!agent_get(h, agent))
 		return MC_ENOENT;
-	book(a, ag, fw, role, used);
+	if (fw < 0 || role < 0)
+		return MC_EINVAL;
+	book(h, agent, fw, role, used, true);
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_remove_agent(struct mc_allocator *a, mc_time_t now, int32_t id)
+static int remove_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id)
 {
+	struct hier *h = H(a);
 	(void)now;
-	struct agent *ag = agent_get(a, id);
+	struct agent *ag = agent_get(h, id);
 	if (!ag)
 		return MC_ENOENT;
 	while (ag->ne) {
 		struct entry *e = &ag->e[ag->ne - 1];
-		struct mc_resources r = e->res;
-		unbook(a, ag, e, &r);
+		struct mc_resources r = e->held;
+		unbook(h, id, e, &r);
 	}
-	filters_clear(a, -1, -1, id);
+	filters_clear_agent(h, id);
 	struct mc_resvec sum;
 	mc_resources_sum(&ag->total, &sum);
-	mc_resvec_sub(&a->total, &sum);
+	mc_resvec_sub(&h->total, &sum);
+	account_reservations(h, &ag->total, -1);
+	mc_resources_clear(&ag->total);
+	free_recompute(h, id);
 	ag->known = false;
-	if (ag->candidate) {
-		for (size_t i = 0; i < a->ncand; i++)
-			if (a->cand[i] == id)
-				a->cand[i] = a->cand[--a->ncand];
-		ag->candidate = false;
-	}
-	totals_changed(a);
-	a->dirty = true;
+	free_update(h, id);
+	totals_changed(h);
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_update_agent(struct mc_allocator *a, mc_time_t now, int32_t id,
-			  const struct mc_resources *total)
+static int update_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id,
+			     const struct mc_resources *total)
 {
+	struct hier *h = H(a);
 	(void)now;
-	struct agent *ag = agent_get(a, id);
+	struct agent *ag = agent_get(h, id);
 	if (!ag)
 		return MC_ENOENT;
 	if (mc_resources_equal(&ag->total, total))
 		return 0;
+	refresh_scalar(h);
 	struct mc_resvec s;
 	mc_resources_sum(&ag->total, &s);
-	mc_resvec_sub(&a->total, &s);
+	mc_resvec_sub(&h->total, &s);
+	account_reservations(h, &ag->total, -1);
 	ag->total = *total;
 	mc_resources_sum(total, &s);
-	mc_resvec_add(&a->total, &s);
+	mc_resvec_add(&h->total, &s);
+	account_reservations(h, total, +1);
 	ag->gpu = s.q[MC_RES_GPUS] > 0;
-	totals_changed(a);
-	a->dirty = true;
-	trigger(a, id);
+	free_recompute(h, id);
+	totals_changed(h);
+	trigger(h, id);
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_activate_agent(struct mc_allocator *a, int32_t id, bool active)
+static int activate_agent_hier(struct mc_allocator *a, int32_t id, bool active)
 {
-	struct agent *ag = agent_get(a, id);
+	struct hier *h = H(a);
+	struct agent *ag = agent_get(h, id);
 	if (!ag)
 		return MC_ENOENT;
 	ag->active = active;
-	a->dirty = true;
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_reserve(struct mc_allocator *a, int32_t id, int32_t role, const struct mc_resvec *q)
+static int reserve_hier(struct mc_allocator *a, int32_t id, int32_t role, const struct mc_resvec *q)
 {
-	struct agent *ag = agent_get(a, id);
+	struct hier *h = H(a);
+	struct agent *ag = agent_get(h, id);
 	if (!ag)
 		return MC_ENOENT;
-	struct mc_resvec free_unres = ag->total.unres;
-	mc_resvec_sub(&free_unres, &ag->used.unres);
-	if (!mc_resvec_contains(&free_unres, q))
+	if (role <= MC_ROLE_ANY)
+		return MC_EINVAL;
+	if (!mc_resvec_contains(&ag->free.unres, q))
 		return MC_EINSUFFICIENT;
 	struct mc_resources t = ag->total;
 	mc_resvec_sub(&t.unres, q);
 	if (mc_resources_add_reserved(&t, role, q))
 		return MC_ENOSPC;
+	account_reservations(h, &ag->total, -1);
 	ag->total = t;
-	a->dirty = true;
+	account_reservations(h, &ag->total, +1);
+	free_recompute(h, id);
+	h->dirty = true;
 	return 0;
 }
 
-/* ---- frameworks --------------------------------------------------------------------- */
+/* ---- frameworks ---------------------------------------------------------------------------- */
 
-static void role_track_fw(struct mc_allocator *a, int32_t role, struct fw *f, int32_t fw)
+static void role_track_fw(struct hier *h, int32_t role, int32_t fw)
 {
-	struct role *r = role_get(a, role);
+	struct role *r = role_get(h, role);
+	if (!r->fws)
+		r->fws = h->fw_ops->new(false, h->cfg.fair_sharing_excluded, &h->total,
+					h->host.random, h->host.ctx);
 	if (r->nfws++ == 0) {
-		a->role_ops->add(a->roles_sorter, role, mc_role_name(role));
-		a->role_ops->set_weight(a->roles_sorter, role, r->weight);
-		a->role_ops->activate(a->roles_sorter, role);
-		if (!r->fws) {
-			r->fws = a->fw_ops->new(a->cfg.fair_sharing_excluded, a->host.random,
-						a->host.ctx);
-			a->fw_ops->set_total(r->fws, &a->total);
-		}
+		h->role_ops->add(h->rsorter, role, mc_role_name(role));
+		h->role_ops->activate(h->rsorter, role);
 	}
-	a->fw_ops->add(r->fws, fw, f->name);
+	h->fw_ops->add(r->fws, fw, h->fws[fw].name);
+	if (r->nfwlist == r->fwcap) {
+		r->fwcap = r->fwcap ? r->fwcap * 2 : 4;
+		r->fwlist = mc_xrealloc(r->fwlist, (size_t)r->fwcap * sizeof *r->fwlist);
+	}
+	r->fwlist[r->nfwlist++] = fw;
 }
 
-int mc_alloc_add_framework(struct mc_allocator *a, mc_time_t now, int32_t id, const char *name,
-			   const int32_t *roles, int nroles, unsigned caps, bool active,
-			   const struct mc_min_allocatable *min_alloc)
+static void role_untrack_fw(struct hier *h, int32_t role, int32_t fw)
 {
-	(void)now;
-	if (id < 0 || nroles < 1 || nroles > MC_ALLOC_MAX_ROLES)
+	struct role *r = role_get(h, role);
+	h->fw_ops->remove(r->fws, fw);
+	for (int i = 0; i < r->nfwlist; i++)
+		if (r->fwlist[i] == fw) {
+			r->fwlist[i] = r->fwlist[--r->nfwlist];
+			break;
+		}
+	if (--r->nfws == 0)
+		h->role_ops->remove(h->rsorter, role);
+}
+
+static void fw_set_active(struct hier *h, int32_t id)
+{
+	struct fw *f = &h->fws[id];
+	for (int i = 0; i < f->nroles; i++) {
+		struct role *r = role_get(h, f->roles[i]);
+		if (f->active && !f->suppressed[i])
+			h->fw_ops->activate(r->fws, id);
+		else
+			h->fw_ops->deactivate(r->fws, id);
+	}
+}
+
+static int add_framework_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const char *name,
+			      const int32_t *roles, int nroles, unsigned caps, bool active,
+			      const struct mc_min_allocatable *min_alloc)
+{
+	struct hier *h = H(a);
+	if (id < 0 || nroles < 1 || nroles > MC_ALLOC_MAX_ROLES || !roles)
 		return MC_EINVAL;
-	if ((size_t)id >= a->nfws) {
-		size_t old = a->nfws, n = old ? old : 16;
+	for (int i = 0; i < nroles; i++) {
+		if (roles[i] < 0 || roles[i] >= mc_role_count())
+			return MC_EINVAL;
+		for (int k = 0; k < i; k++)
+			if (roles[k] == roles[i])
+				return MC_EINVAL;
+	}
+	if ((size_t)id >= h->nfws) {
+		size_t old = h->nfws, n = old ? old : 16;
 		while (n <= (size_t)id)
 			n *= 2;
-		a->fws = mc_xrealloc(a->fws, n * sizeof *a->fws);
-		memset(a->fws + old, 0, (n - old) * sizeof *a->fws);
-		a->nfws = n;
+		h->fws = mc_xrealloc(h->fws, n * sizeof *h->fws);
+		memset(h->fws + old, 0, (n - old) * sizeof *h->fws);
+		for (size_t i = old; i < n; i++)
+			h->fws[i].filters = -1;
+		h->nfws = n;
 	}
-	struct fw *f = &a->fws[id];
+	struct fw *f = &h->fws[id];
 	if (f->known)
 		return MC_EEXIST;
 	memset(f, 0, sizeof *f);
 	f->known = true;
-	char buf[24];
+	f->filters = -1;
+	f->pend_head = f->pend_tail = -1;
+	char buf[32];
 	if (!name) {
 		snprintf(buf, sizeof buf, "framework%d", (int)id);
 		name = buf;
@@ -572,94 +932,91 @@ int mc_alloc_add_framework(struct mc_allocator *a, mc_time_t now, int32_t id, co
 		f->min = *min_alloc;
 	}
 	for (int i = 0; i < nroles; i++)
-		role_track_fw(a, roles[i], f, id);
-	/* Resources booked for it before it was known (add_used) now count. */
-	for (size_t g = 0; g < a->nagents; g++) {
-		struct agent *ag = &a->agents[g];
+		role_track_fw(h, roles[i], id);
+	/* resources booked for it before it was known (add_used) now count */
+	for (size_t g = 0; h->unknown_used && g < h->nagents; g++) {
+		struct agent *ag = &h->agents[g];
 		for (int k = 0; ag->known && k < ag->ne; k++)
 			if (ag->e[k].fw == id) {
 				struct mc_resvec s;
-				mc_resources_sum(&ag->e[k].res, &s);
-				struct role *r = role_get(a, ag->e[k].role);
-				a->role_ops->allocated(a->roles_sorter, ag->e[k].role, &s);
-				a->fw_ops->allocated(r->fws, id, &s);
+				mc_resources_sum(&ag->e[k].held, &s);
+				sorters_change(h, id, ag->e[k].role, &s, +1);
+				h->unknown_used--;
 			}
 	}
-	a->dirty = true;
+	h->dirty = true;
+	f->active = active;
+	fw_set_active(h, id);
 	if (active)
-		mc_alloc_activate_framework(a, now, id);
+		trigger(h, -1);
+	(void)now;
 	return 0;
 }
 
-int mc_alloc_remove_framework(struct mc_allocator *a, mc_time_t now, int32_t id)
+static int remove_framework_hier(struct mc_allocator *a, mc_time_t now, int32_t id)
 {
+	struct hier *h = H(a);
 	(void)now;
-	struct fw *f = fw_get(a, id);
+	struct fw *f = fw_get(h, id);
 	if (!f)
 		return MC_ENOENT;
-	for (size_t g = 0; g < a->nagents; g++) {
-		struct agent *ag = &a->agents[g];
+	for (size_t g = 0; g < h->nagents; g++) {
+		struct agent *ag = &h->agents[g];
 		for (int k = ag->known ? ag->ne : 0; k-- > 0;)
 			if (ag->e[k].fw == id) {
-				struct mc_resources r = ag->e[k].res;
-				unbook(a, ag, &ag->e[k], &r);
+				struct mc_resources r = ag->e[k].held;
+				unbook(h, (int32_t)g, &ag->e[k], &r);
 			}
 	}
-	filters_clear(a, id, -1, -1);
-	for (int i = 0; i < f->nroles; i++) {
-		struct role *r = role_get(a, f->roles[i]);
-		a->fw_ops->remove(r->fws, id);
-		if (--r->nfws == 0)
-			a->role_ops->remove(a->roles_sorter, f->roles[i]);
-	}
+	filters_clear_fw(h, id, -1);
+	for (int i = 0; i < f->nroles; i++)
+		role_untrack_fw(h, f->roles[i], id);
 	free(f->name);
 	memset(f, 0, sizeof *f);
-	a->dirty = true;
+	f->filters = -1;
+	h->dirty = true;
 	return 0;
 }
 
-static void fw_set_active(struct mc_allocator *a, struct fw *f, int32_t id)
+static int activate_framework_hier(struct mc_allocator *a, mc_time_t now, int32_t id)
 {
-	for (int i = 0; i < f->nroles; i++) {
-		struct role *r = role_get(a, f->roles[i]);
-		if (f->active && !f->suppressed[i])
-			a->fw_ops->activate(r->fws, id);
-		else
-			a->fw_ops->deactivate(r->fws, id);
-	}
-}
-
-int mc_alloc_activate_framework(struct mc_allocator *a, mc_time_t now, int32_t id)
-{
+	struct hier *h = H(a);
 	(void)now;
-	struct fw *f = fw_get(a, id);
+	struct fw *f = fw_get(h, id);
 	if (!f)
 		return MC_ENOENT;
 	f->active = true;
-	fw_set_active(a, f, id);
-	a->dirty = true;
-	trigger(a, -1);
+	fw_set_active(h, id);
+	trigger(h, -1);
 	return 0;
 }
 
-int mc_alloc_deactivate_framework(struct mc_allocator *a, mc_time_t now, int32_t id)
+static int deactivate_framework_hier(struct mc_allocator *a, mc_time_t now, int32_t id)
 {
+	struct hier *h = H(a);
 	(void)now;
-	struct fw *f = fw_get(a, id);
+	struct fw *f = fw_get(h, id);
 	if (!f)
 		return MC_ENOENT;
 	f->active = false;
-	fw_set_active(a, f, id);
-	filters_clear(a, id, -1, -1);
+	fw_set_active(h, id);
+	filters_clear_fw(h, id, -1);
 	return 0;
 }
 
-static int set_suppressed(struct mc_allocator *a, int32_t id, const int32_t *roles, int nroles,
-			  bool suppressed, bool clear_filters)
+static int set_suppressed(struct hier *h, int32_t id, const int32_t *roles, int nroles,
+			  bool suppressed)
 {
-	struct fw *f = fw_get(a, id);
+	struct fw *f = fw_get(h, id);
 	if (!f)
 		return MC_ENOENT;
+	for (int k = 0; k < nroles; k++) {
+		bool found = false;
+		for (int i = 0; i < f->nroles; i++)
+			found |= f->roles[i] == roles[k];
+		if (!found)
+			return MC_EINVAL;
+	}
 	for (int i = 0; i < f->nroles; i++) {
 		bool hit = nroles == 0;
 		for (int k = 0; k < nroles && !hit; k++)
@@ -667,474 +1024,573 @@ static int set_suppressed(struct mc_allocator *a, int32_t id, const int32_t *rol
 		if (!hit)
 			continue;
 		f->suppressed[i] = suppressed;
-		if (clear_filters)
-			filters_clear(a, id, f->roles[i], -1);
+		if (!suppressed)
+			filters_clear_fw(h, id, f->roles[i]);
 	}
-	fw_set_active(a, f, id);
+	fw_set_active(h, id);
 	return 0;
 }
 
-int mc_alloc_suppress(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
-		      int nroles)
+static int suppress_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
+			 int nroles)
 {
 	(void)now;
-	return set_suppressed(a, id, roles, roles ? nroles : 0, true, false);
+	return set_suppressed(H(a), id, roles, roles ? nroles : 0, true);
 }
 
-int mc_alloc_revive(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
-		    int nroles)
+static int revive_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
+		       int nroles)
 {
+	struct hier *h = H(a);
 	(void)now;
-	int rc = set_suppressed(a, id, roles, roles ? nroles : 0, false, true);
+	int rc = set_suppressed(h, id, roles, roles ? nroles : 0, false);
 	if (rc)
 		return rc;
-	a->dirty = true;
-	trigger(a, -1);
+	trigger(h, -1);
 	return 0;
 }
 
-/* ---- offers and allocations ------------------------------------------------------------ */
+/* ---- offers and allocations ------------------------------------------------------------------ */
 
-int mc_alloc_recover(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		     int32_t agent, const struct mc_resources *res, mc_time_t refuse)
+static int recover_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
+			int32_t agent, const struct mc_resources *res, mc_time_t refuse)
 {
-	struct agent *ag = agent_get(a, agent);
+	struct hier *h = H(a);
+	struct agent *ag = agent_get(h, agent);
 	if (!ag)
 		return MC_ENOENT;
 	struct entry *e = entry_get(ag, fw, role, false);
-	if (!e || !mc_resources_contains(&e->res, res))
+	if (!e || !mc_resources_contains(&e->held, res))
 		return MC_EINSUFFICIENT;
-	unbook(a, ag, e, res);
-	if (refuse > 0 && fw_get(a, fw)) {
-		struct mc_resvec sum;
-		mc_resources_sum(res, &sum);
-		filter_add(a, now, fw, role, agent, &sum, refuse);
-	}
-	a->dirty = true;
+	refresh_scalar(h);
+	unbook(h, agent, e, res);
+	if (refuse > 0 && fw_get(h, fw) && !mc_resources_is_empty(res))
+		filter_add(h, now, fw, role, agent, res, refuse);
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_launch(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		    int32_t agent, const struct mc_resources *res)
+static int launch_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
+		       int32_t agent, const struct mc_resources *res)
 {
+	struct hier *h = H(a);
 	(void)now;
-	struct agent *ag = agent_get(a, agent);
+	struct agent *ag = agent_get(h, agent);
 	if (!ag)
 		return MC_ENOENT;
 	struct entry *e = entry_get(ag, fw, role, false);
-	return e && mc_resources_contains(&e->res, res) ? 0 : MC_EINSUFFICIENT;
+	if (!e || !mc_resources_contains(&e->offered, res))
+		return MC_EINSUFFICIENT;
+	mc_resources_subtract(&e->offered, res);
+	if (mc_resources_add(&e->allocated, res))
+		return MC_ENOSPC;
+	return 0;
 }
 
-/* ---- quota and weights ------------------------------------------------------------------- */
+/* ---- quota and weights ------------------------------------------------------------------------ */
 
-int mc_alloc_set_quota(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
-		       const struct mc_resvec *limit)
+static int set_quota_hier(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
+			  const struct mc_resvec *limit, const bool *limited)
 {
-	struct role *r = role_get(a, role);
-	if (!r || mc_role_parent(role) != MC_ROLE_NONE)
+	struct hier *h = H(a);
+	if (role < 0 || role >= mc_role_count() || mc_role_parent(role) != MC_ROLE_NONE)
 		return MC_EINVAL;
+	struct role *r = role_get(h, role);
 	mc_resvec_clear(&r->guarantee);
 	if (guarantee)
 		r->guarantee = *guarantee;
 	r->has_guarantee = guarantee && !mc_resvec_is_zero(guarantee);
-	r->has_limit = limit != NULL;
-	if (limit)
-		r->limit = *limit;
-	a->dirty = true;
+	r->has_limit = false;
+	mc_resvec_clear(&r->limit);
+	for (int i = 0; i < MC_RES_MAX; i++) {
+		r->limited[i] = limit && limited && limited[i];
+		if (r->limited[i]) {
+			r->limit.q[i] = limit->q[i];
+			r->has_limit = true;
+		}
+	}
+	bool listed = false;
+	for (size_t i = 0; i < h->nquota; i++)
+		listed |= h->quota_roles[i] == role;
+	if (!listed && (r->has_guarantee || r->has_limit)) {
+		mc_xgrow(&h->quota_roles, &h->quotacap, h->nquota + 1, sizeof *h->quota_roles);
+		h->quota_roles[h->nquota++] = role;
+	}
+	h->dirty = true;
 	return 0;
 }
 
-int mc_alloc_set_weight(struct mc_allocator *a, int32_t role, double weight)
+static int set_weight_hier(struct mc_allocator *a, int32_t role, double weight)
 {
-	struct role *r = role_get(a, role);
-	if (!r || !(weight > 0))
+	struct hier *h = H(a);
+	if (role < 0 || role >= mc_role_count() || !(weight > 0))
 		return MC_EINVAL;
-	r->weight = weight;
-	if (a->role_ops->contains(a->roles_sorter, role))
-		a->role_ops->set_weight(a->roles_sorter, role, weight);
-	a->dirty = true;
+	h->role_ops->set_weight(h->rsorter, mc_role_name(role), weight);
+	h->dirty = true;
 	return 0;
 }
 
-/* ---- the run ------------------------------------------------------------------------------ */
+/* ---- the run ------------------------------------------------------------------------------------ */
 
-/* Quota consumption of top-level role `top`: offered or allocated
- * unreserved scalars of its subtree, plus all reservations of its subtree
- * (allocated or not). O(agents x entries). */
-static void consumed_of(const struct mc_allocator *a, int32_t top, struct mc_resvec *out)
+/* consumed(top) = offered/allocated unreserved scalars + all reservations. */
+static void consumed_of(const struct role *t, struct mc_resvec *out)
 {
-	mc_resvec_clear(out);
-	for (size_t g = 0; g < a->nagents; g++) {
-		const struct agent *ag = &a->agents[g];
-		if (!ag->known)
+	*out = t->res_unres;
+	mc_resvec_add(out, &t->resv_total);
+}
+
+static void unmet_of(const struct role *t, struct mc_resvec *out)
+{
+	struct mc_resvec c;
+	consumed_of(t, &c);
+	*out = t->guarantee;
+	mc_resvec_sub(out, &c);
+	mc_resvec_clamp0(out);
+}
+
+static void quota_setup(struct hier *h)
+{
+	mc_resvec_clear(&h->required);
+	h->any_quota = h->nquota > 0;
+	for (size_t i = 0; i < h->nquota; i++) {
+		const struct role *t = &h->roles[h->quota_roles[i]];
+		if (!t->has_guarantee)
 			continue;
-		for (int k = 0; k < ag->ne; k++)
-			if (mc_role_top(ag->e[k].role) == top)
-				mc_resvec_add(out, &ag->e[k].res.unres);
-		for (int k = 0; k < ag->total.nresv; k++)
-			if (mc_role_top(ag->total.resv_role[k]) == top)
-				mc_resvec_add(out, &ag->total.resv[k]);
+		struct mc_resvec u;
+		unmet_of(t, &u);
+		mc_resvec_add(&h->required, &u);
 	}
 }
 
-struct quota_state {
-	bool any;
-	struct mc_resvec *consumed; /* per role id (top-level roles with quota) */
-	struct mc_resvec required;  /* sum of unmet guarantees */
-	struct mc_resvec headroom;  /* unreserved, unallocated scalars */
-};
-
-static void quota_setup(struct mc_allocator *a, struct quota_state *q)
+/* After an offer of `off` to `role`: the required headroom follows the
+ * role's unmet guarantee (consumption itself is kept by book()). */
+static void quota_before(struct hier *h, int32_t top, struct mc_resvec *unmet_before)
 {
-	q->any = false;
-	mc_resvec_clear(&q->required);
-	for (size_t i = 0; i < a->nroles; i++)
-		if (a->roles[i].has_guarantee || a->roles[i].has_limit)
-			q->any = true;
-	if (!q->any)
+	const struct role *t = &h->roles[top];
+	if (t->has_guarantee)
+		unmet_of(t, unmet_before);
+}
+
+static void quota_after(struct hier *h, int32_t top, const struct mc_resvec *unmet_before)
+{
+	const struct role *t = &h->roles[top];
+	if (!t->has_guarantee)
 		return;
-	q->consumed = mc_xcalloc(a->nroles, sizeof *q->consumed);
-	for (size_t i = 0; i < a->nroles; i++) {
-		struct role *r = &a->roles[i];
-		if (!r->has_guarantee && !r->has_limit)
-			continue;
-		consumed_of(a, (int32_t)i, &q->consumed[i]);
-		if (r->has_guarantee) {
-			struct mc_resvec unmet = r->guarantee;
-			mc_resvec_sub(&unmet, &q->consumed[i]);
-			mc_resvec_clamp0(&unmet);
-			mc_resvec_add(&q->required, &unmet);
-		}
-	}
-	mc_resvec_clear(&q->headroom);
-	for (size_t g = 0; g < a->nagents; g++) {
-		const struct agent *ag = &a->agents[g];
-		if (!ag->known)
-			continue;
-		struct mc_resvec f = ag->total.unres;
-		mc_resvec_sub(&f, &ag->used.unres);
-		mc_resvec_add(&q->headroom, &f);
-	}
+	struct mc_resvec after;
+	unmet_of(t, &after);
+	mc_resvec_sub(&h->required, unmet_before);
+	mc_resvec_add(&h->required, &after);
 }
 
-/* Updates consumption and headroom after `off` went to `role`. */
-static void quota_account(struct mc_allocator *a, struct quota_state *q, int32_t role,
-			  const struct mc_resources *off)
+/* The role whose unmet guarantee holds back name i (for explain), or -1. */
+static int32_t headroom_role(struct hier *h, int32_t self_top, int i)
 {
-	if (!q->any)
+	for (size_t k = 0; k < h->nquota; k++) {
+		int32_t r = h->quota_roles[k];
+		const struct role *t = &h->roles[r];
+		if (r == self_top || !t->has_guarantee)
+			continue;
+		struct mc_resvec u;
+		unmet_of(t, &u);
+		if (u.q[i] > 0)
+			return r;
+	}
+	return -1;
+}
+
+static void record_offer(struct hier *h, int32_t fw, int32_t role, int32_t agent,
+			 struct entry *e, const struct mc_resources *res)
+{
+	if (e->pend_run == h->run_serial && e->pend_idx >= 0) {
+		mc_resources_add(&h->pend[e->pend_idx].o.resources, res);
 		return;
-	int32_t top = mc_role_top(role);
-	struct role *r = &a->roles[top];
-	if (r->has_guarantee) {
-		struct mc_resvec before = r->guarantee;
-		mc_resvec_sub(&before, &q->consumed[top]);
-		mc_resvec_clamp0(&before);
-		mc_resvec_add(&q->consumed[top], &off->unres);
-		struct mc_resvec after = r->guarantee;
-		mc_resvec_sub(&after, &q->consumed[top]);
-		mc_resvec_clamp0(&after);
-		mc_resvec_sub(&q->required, &before);
-		mc_resvec_add(&q->required, &after);
-	} else if (r->has_limit) {
-		mc_resvec_add(&q->consumed[top], &off->unres);
 	}
-	mc_resvec_sub(&q->headroom, &off->unres);
-}
-
-/* What `role` may get on the agent now: unreserved plus reservations of the
- * role and its ancestors, minus what is offered or allocated. */
-static void available_for(const struct agent *ag, int32_t role, struct mc_resources *out)
-{
-	*out = ag->total;
-	mc_resources_allocatable_to(out, role);
-	struct mc_resources used = ag->used;
-	mc_resources_allocatable_to(&used, role);
-	mc_resvec_sub(&out->unres, &used.unres);
-	for (int i = 0; i < used.nresv; i++)
-		for (int k = 0; k < out->nresv; k++)
-			if (out->resv_role[k] == used.resv_role[i])
-				mc_resvec_sub(&out->resv[k], &used.resv[i]);
-	struct mc_resources z;
-	mc_resources_clear(&z);
-	mc_resources_add(out, &z); /* no-op add keeps the invariants */
-	for (int k = 0; k < out->nresv; k++)
-		mc_resvec_clamp0(&out->resv[k]);
-	mc_resvec_clamp0(&out->unres);
-}
-
-static void record_offer(struct mc_allocator *a, int32_t fw, int32_t role, int32_t agent,
-			 const struct mc_resources *res)
-{
-	for (size_t i = a->noffers; i-- > 0;) {
-		struct pending_offer *p = &a->offers[i];
-		if (p->o.agent != agent)
-			break; /* offers of one agent are contiguous within a stage */
-		if (p->fw == fw && p->o.role == role) {
-			mc_resources_add(&p->o.resources, res);
-			return;
-		}
-	}
-	for (size_t i = 0; i < a->noffers; i++) {
-		struct pending_offer *p = &a->offers[i];
-		if (p->fw == fw && p->o.role == role && p->o.agent == agent) {
-			mc_resources_add(&p->o.resources, res);
-			return;
-		}
-	}
-	mc_xgrow(&a->offers, &a->offers_cap, a->noffers + 1, sizeof *a->offers);
-	struct pending_offer *p = &a->offers[a->noffers++];
+	mc_xgrow(&h->pend, &h->pend_cap, h->npend + 1, sizeof *h->pend);
+	int32_t idx = (int32_t)h->npend++;
+	struct pending *p = &h->pend[idx];
 	p->fw = fw;
+	p->next = -1;
 	p->o.agent = agent;
 	p->o.role = role;
 	p->o.resources = *res;
+	e->pend_run = h->run_serial;
+	e->pend_idx = idx;
+	struct fw *f = &h->fws[fw];
+	if (f->pend_run != h->run_serial) {
+		f->pend_run = h->run_serial;
+		f->pend_head = idx;
+		mc_xgrow(&h->touched, &h->touched_cap, h->ntouched + 1, sizeof *h->touched);
+		h->touched[h->ntouched++] = fw;
+	} else {
+		h->pend[f->pend_tail].next = idx;
+	}
+	f->pend_tail = idx;
 }
 
-static void shuffle(struct mc_allocator *a, int32_t *v, size_t n)
+/* Explain records for a role's frameworks that sort() leaves out. */
+static void explain_inactive(struct hier *h, int stage, int32_t agent, int32_t role)
+{
+	const struct role *r = &h->roles[role];
+	for (int i = 0; i < r->nfwlist; i++) {
+		int32_t fw = r->fwlist[i];
+		if (h->fw_ops->is_active(r->fws, fw))
+			continue;
+		const struct fw *f = &h->fws[fw];
+		enum mc_alloc_outcome o = MC_OUTCOME_INACTIVE;
+		for (int k = 0; f->active && k < f->nroles; k++)
+			if (f->roles[k] == role && f->suppressed[k])
+				o = MC_OUTCOME_SUPPRESSED;
+		explain(h, stage, agent, role, fw, o, 0, -1);
+	}
+}
+
+/* What `role` may use of the agent's free resources. */
+static void available_for(const struct agent *ag, int32_t role, struct mc_resources *out)
+{
+	out->unres = ag->free.unres;
+	out->nresv = 0;
+	for (int i = 0; i < ag->free.nresv; i++)
+		if (mc_role_is_self_or_ancestor(ag->free.resv_role[i], role)) {
+			out->resv_role[out->nresv] = ag->free.resv_role[i];
+			out->resv[out->nresv++] = ag->free.resv[i];
+		}
+}
+
+/* Shrinks the unreserved scalars of `v` to `cap` (names where capped[i]). */
+static bool shrink(const struct hier *h, struct mc_resvec *v, const struct mc_resvec *cap,
+		   const bool *capped)
+{
+	bool changed = false;
+	for (int i = 0; i < MC_RES_MAX; i++) {
+		if (!h->scalar[i] || (capped && !capped[i]))
+			continue;
+		int64_t c = cap->q[i] > 0 ? cap->q[i] : 0;
+		if (v->q[i] > c) {
+			v->q[i] = c;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* Visits one agent in one stage. Returns false when the agent is exhausted. */
+static void allocate_agent(struct hier *h, int stage, int32_t agent)
+{
+	struct agent *ag = &h->agents[agent];
+	bool xp = h->host.explain != NULL;
+	if (!ag->known || !ag->active || ag->free_pos < 0)
+		return;
+	struct mc_sorter_iter rit;
+	for (int32_t role = h->role_ops->first(h->rsorter, &rit); role >= 0;
+	     role = h->role_ops->next(h->rsorter, &rit)) {
+		if (ag->free_pos < 0 && !xp)
+			return; /* nothing left on the agent for anyone */
+		struct role *r = &h->roles[role];
+		int32_t top = mc_role_top(role);
+		struct role *t = role_get(h, top);
+		r = &h->roles[role];
+		struct mc_resvec unmet;
+		if (stage == 1) {
+			if (top != role || !t->has_guarantee)
+				continue;
+			unmet_of(t, &unmet);
+			if (mc_resvec_is_zero(&unmet))
+				continue;
+		}
+		if (xp)
+			explain_inactive(h, stage, agent, role);
+		struct mc_sorter_iter fit;
+		for (int32_t fw = h->fw_ops->first(r->fws, &fit); fw >= 0;
+		     fw = h->fw_ops->next(r->fws, &fit)) {
+			struct fw *f = &h->fws[fw];
+			struct mc_resources avail;
+			available_for(ag, role, &avail);
+			if (mc_resources_is_empty(&avail)) {
+				if (xp) {
+					enum mc_alloc_outcome o = ag->free_pos >= 0
+									  ? MC_OUTCOME_OTHER_RESERVATION
+									  : MC_OUTCOME_NOTHING_LEFT;
+					for (; fw >= 0; fw = h->fw_ops->next(r->fws, &fit))
+						explain(h, stage, agent, role, fw, o, 0, -1);
+				}
+				break;
+			}
+			const struct mc_min_allocatable *min = f->has_min ? &f->min : &h->cfg.min_allocatable;
+			if (!min_ok(min, &avail)) {
+				if (xp)
+					explain(h, stage, agent, role, fw, MC_OUTCOME_BELOW_MIN, 0, -1);
+				continue;
+			}
+			if (h->cfg.filter_gpu_resources && ag->gpu && !(f->caps & MC_CAP_GPU_RESOURCES)) {
+				if (xp)
+					explain(h, stage, agent, role, fw, MC_OUTCOME_GPU, 0, -1);
+				continue;
+			}
+			struct mc_resources off = avail;
+			enum mc_alloc_outcome why = MC_OUTCOME_BELOW_MIN;
+			int32_t why_role = -1;
+			if (h->any_quota) {
+				struct mc_resvec consumed;
+				consumed_of(t, &consumed);
+				/* available headroom minus required headroom */
+				struct mc_resvec surplus = h->free_unres;
+				mc_resvec_sub(&surplus, &h->required);
+				bool check_headroom = !mc_resvec_is_zero(&h->required);
+				if (stage == 1) {
+					struct mc_resvec g = avail.unres;
+					for (int i = 0; i < MC_RES_MAX; i++)
+						if (h->scalar[i] && g.q[i] > unmet.q[i])
+							g.q[i] = unmet.q[i];
+					bool any = false;
+					for (int i = 0; i < MC_RES_MAX; i++)
+						any |= h->scalar[i] && g.q[i] > 0;
+					if (!any) {
+						if (xp)
+							explain(h, stage, agent, role, fw,
+								MC_OUTCOME_GUARANTEE_MET, 0, -1);
+						continue;
+					}
+					struct mc_resvec extra = avail.unres;
+					for (int i = 0; i < MC_RES_MAX; i++)
+						extra.q[i] = h->scalar[i] ? extra.q[i] - g.q[i] : 0;
+					if (t->has_limit) {
+						struct mc_resvec room = t->limit;
+						mc_resvec_sub(&room, &consumed);
+						mc_resvec_sub(&room, &g);
+						shrink(h, &extra, &room, t->limited);
+					}
+					if (check_headroom)
+						shrink(h, &extra, &surplus, NULL);
+					for (int i = 0; i < MC_RES_MAX; i++)
+						if (h->scalar[i])
+							off.unres.q[i] = g.q[i] + extra.q[i];
+				} else {
+					if (t->has_limit) {
+						struct mc_resvec room = t->limit;
+						mc_resvec_sub(&room, &consumed);
+						if (shrink(h, &off.unres, &room, t->limited))
+							why = MC_OUTCOME_QUOTA_LIMIT;
+					}
+					if (check_headroom) {
+						struct mc_resvec before = off.unres;
+						if (shrink(h, &off.unres, &surplus, NULL) &&
+						    why == MC_OUTCOME_BELOW_MIN) {
+							why = MC_OUTCOME_HEADROOM;
+							if (xp)
+								for (int i = 0; i < MC_RES_MAX; i++)
+									if (off.unres.q[i] < before.q[i]) {
+										why_role = headroom_role(h, top, i);
+										break;
+									}
+						}
+					}
+				}
+			}
+			if (mc_resources_is_empty(&off) || !min_ok(min, &off)) {
+				if (xp)
+					explain(h, stage, agent, role, fw, why, 0, why_role);
+				continue;
+			}
+			const struct filter *flt = filtered(h, fw, role, agent, &off);
+			if (flt) {
+				if (xp)
+					explain(h, stage, agent, role, fw, MC_OUTCOME_FILTERED,
+						flt->expires, -1);
+				continue;
+			}
+			if (xp)
+				explain(h, stage, agent, role, fw, MC_OUTCOME_OFFERED, 0, -1);
+			struct mc_resvec unmet_before;
+			quota_before(h, top, &unmet_before);
+			book(h, agent, fw, role, &off, false);
+			quota_after(h, top, &unmet_before);
+			record_offer(h, fw, role, agent, entry_get(ag, fw, role, false), &off);
+			if (stage == 1) {
+				unmet_of(t, &unmet);
+				if (mc_resvec_is_zero(&unmet))
+					break;
+			}
+		}
+	}
+}
+
+static void shuffle(struct hier *h, int32_t *v, size_t n)
 {
 	for (size_t i = n; i > 1; i--) {
-		size_t j = a->host.random(a->host.ctx) % i;
+		size_t j = h->host.random ? h->host.random(h->host.ctx) % i : i - 1;
 		int32_t t = v[i - 1];
 		v[i - 1] = v[j];
 		v[j] = t;
 	}
 }
 
-static void allocate_agent(struct mc_allocator *a, mc_time_t now, int stage, int32_t agent,
-			   struct quota_state *q)
+static void emit_offers(struct hier *h)
 {
-	struct agent *ag = &a->agents[agent];
-	if (!ag->known || !ag->active)
-		return;
-	size_t nr;
-	const int32_t *rs = a->role_ops->sort(a->roles_sorter, &nr);
-	mc_xgrow(&a->roles_buf, &a->roles_buf_cap, nr + 1, sizeof *a->roles_buf);
-	memcpy(a->roles_buf, rs, nr * sizeof *rs);
-	for (size_t ri = 0; ri < nr; ri++) {
-		int32_t role = a->roles_buf[ri];
-		struct role *r = &a->roles[role];
-		int32_t top = mc_role_top(role);
-		struct role *tr = &a->roles[top];
-		if (stage == 1) {
-			if (!tr->has_guarantee || !q->any)
-				continue;
-			struct mc_resvec unmet = tr->guarantee;
-			mc_resvec_sub(&unmet, &q->consumed[top]);
-			mc_resvec_clamp0(&unmet);
-			if (mc_resvec_is_zero(&unmet))
-				continue;
-		}
-		size_t nf;
-		const int32_t *fs = a->fw_ops->sort(r->fws, &nf);
-		for (size_t fi = 0; fi < nf; fi++) {
-			int32_t fw = fs[fi];
-			struct fw *f = &a->fws[fw];
-			struct mc_resources avail;
-			available_for(ag, role, &avail);
-			if (mc_resources_is_empty(&avail)) {
-				explain(a, now, stage, agent, role, fw, MC_OUTCOME_NOTHING_LEFT, 0, -1);
-				break;
-			}
-			const struct mc_min_allocatable *min = f->has_min ? &f->min : &a->cfg.min_allocatable;
-			if (!min_ok(min, &avail)) {
-				explain(a, now, stage, agent, role, fw, MC_OUTCOME_BELOW_MIN, 0, -1);
-				continue;
-			}
-			if (a->cfg.filter_gpu_resources && ag->gpu && !(f->caps & MC_CAP_GPU_RESOURCES)) {
-				explain(a, now, stage, agent, role, fw, MC_OUTCOME_GPU, 0, -1);
-				continue;
-			}
-			struct mc_resources off = avail;
-			enum mc_alloc_outcome chopped = MC_OUTCOME_OFFERED;
-			if (q->any) {
-				struct mc_resvec cap;
-				if (stage == 1) {
-					/* guaranteed part: unreserved scalars up to the unmet
-					 * guarantee (names not guaranteed are dropped), plus the
-					 * extra part below, bounded by limit and headroom */
-					struct mc_resvec unmet = tr->guarantee;
-					mc_resvec_sub(&unmet, &q->consumed[top]);
-					mc_resvec_clamp0(&unmet);
-					struct mc_resvec g = avail.unres;
-					for (int i = 0; i < MC_RES_MAX; i++)
-						if (mc_res_kind_of(i) == MC_RES_SCALAR && g.q[i] > unmet.q[i])
-							g.q[i] = unmet.q[i];
-					bool any = false;
-					for (int i = 0; i < MC_RES_MAX; i++)
-						any |= mc_res_kind_of(i) == MC_RES_SCALAR && g.q[i] > 0;
-					if (!any)
-						continue;
-					struct mc_resvec extra = avail.unres;
-					mc_resvec_sub(&extra, &g);
-					struct mc_resvec room;
-					mc_resvec_clear(&room);
-					for (int i = 0; i < MC_RES_MAX; i++)
-						room.q[i] = INT64_MAX / 4;
-					if (tr->has_limit) {
-						room = tr->limit;
-						mc_resvec_sub(&room, &q->consumed[top]);
-						mc_resvec_sub(&room, &g);
-						mc_resvec_clamp0(&room);
-					}
-					struct mc_resvec hr = q->headroom;
-					mc_resvec_sub(&hr, &q->required);
-					mc_resvec_sub(&hr, &g);
-					struct mc_resvec unmet_after = unmet;
-					mc_resvec_sub(&unmet_after, &g);
-					mc_resvec_add(&hr, &unmet); /* this role's own need is in required */
-					mc_resvec_sub(&hr, &unmet_after);
-					mc_resvec_clamp0(&hr);
-					mc_resvec_min(&room, &hr);
-					for (int i = 0; i < MC_RES_MAX; i++)
-						if (mc_res_kind_of(i) == MC_RES_SCALAR) {
-							if (extra.q[i] > room.q[i])
-								extra.q[i] = room.q[i];
-							off.unres.q[i] = g.q[i] + extra.q[i];
-						}
-				} else {
-					if (tr->has_limit) {
-						cap = tr->limit;
-						mc_resvec_sub(&cap, &q->consumed[top]);
-						mc_resvec_clamp0(&cap);
-						struct mc_resvec before = off.unres;
-						mc_resources_shrink_unreserved(&off, &cap);
-						if (!mc_resvec_equal(&before, &off.unres))
-							chopped = MC_OUTCOME_QUOTA_LIMIT;
-					}
-					struct mc_resvec hr = q->headroom;
-					mc_resvec_sub(&hr, &q->required);
-					mc_resvec_clamp0(&hr);
-					if (!mc_resvec_is_zero(&q->required)) {
-						struct mc_resvec before = off.unres;
-						mc_resources_shrink_unreserved(&off, &hr);
-						if (!mc_resvec_equal(&before, &off.unres) &&
-						    chopped == MC_OUTCOME_OFFERED)
-							chopped = MC_OUTCOME_HEADROOM;
-					}
-				}
-			}
-			if (mc_resources_is_empty(&off) || !min_ok(min, &off)) {
-				explain(a, now, stage, agent, role, fw,
-					chopped != MC_OUTCOME_OFFERED ? chopped : MC_OUTCOME_BELOW_MIN, 0,
-					-1);
-				continue;
-			}
-			struct mc_resvec offsum;
-			mc_resources_sum(&off, &offsum);
-			const struct filter *flt = filtered(a, fw, role, agent, &offsum);
-			if (flt) {
-				explain(a, now, stage, agent, role, fw, MC_OUTCOME_FILTERED, flt->expires, -1);
-				continue;
-			}
-			explain(a, now, stage, agent, role, fw, MC_OUTCOME_OFFERED, 0, -1);
-			book(a, ag, fw, role, &off);
-			quota_account(a, q, role, &off);
-			record_offer(a, fw, role, agent, &off);
-			/* the framework sorter moved; re-read it */
-			fs = a->fw_ops->sort(r->fws, &nf);
-			fi = (size_t)-1;
-		}
-	}
-}
-
-static void emit_offers(struct mc_allocator *a)
-{
-	if (!a->noffers)
-		return;
-	mc_xgrow(&a->out, &a->out_cap, a->noffers, sizeof *a->out);
-	/* group by framework in order of first offer (stable) */
-	size_t done = 0;
-	while (done < a->noffers) {
-		int32_t fw = -1;
+	for (size_t k = 0; k < h->ntouched; k++) {
+		int32_t fw = h->touched[k];
 		size_t n = 0;
-		for (size_t i = 0; i < a->noffers; i++) {
-			if (a->offers[i].fw < 0)
-				continue;
-			if (fw < 0)
-				fw = a->offers[i].fw;
-			if (a->offers[i].fw == fw) {
-				a->out[n++] = a->offers[i].o;
-				a->offers[i].fw = -1;
-			}
+		for (int32_t i = h->fws[fw].pend_head; i >= 0; i = h->pend[i].next) {
+			mc_xgrow(&h->out, &h->out_cap, n + 1, sizeof *h->out);
+			h->out[n++] = h->pend[i].o;
 		}
-		done += n;
-		a->host.offer(a->host.ctx, fw, a->out, n);
+		h->host.offer(h->host.ctx, fw, h->out, n);
 	}
-	a->noffers = 0;
+	h->ntouched = 0;
+	h->npend = 0;
 }
 
-void mc_alloc_run(struct mc_allocator *a, mc_time_t now)
+static void run_hier(struct mc_allocator *a, mc_time_t now)
 {
-	a->run_requested = false;
-	a->runs++;
-	bool periodic = a->periodic_waiting;
-	a->periodic_waiting = false;
-	size_t n = 0;
-	if (a->all_candidates) {
-		mc_xgrow(&a->order, &a->order_cap, a->nagents + 1, sizeof *a->order);
-		for (size_t g = 0; g < a->nagents; g++)
-			if (a->agents[g].known)
-				a->order[n++] = (int32_t)g;
-	} else {
-		mc_xgrow(&a->order, &a->order_cap, a->ncand + 1, sizeof *a->order);
-		for (size_t i = 0; i < a->ncand; i++)
-			a->order[n++] = a->cand[i];
+	struct hier *h = H(a);
+	bool periodic = h->periodic_due;
+	h->periodic_due = false;
+	h->run_requested = false;
+	h->runs++;
+	h->now = now;
+	bool explaining = h->host.explain != NULL;
+	if (h->paused && periodic) {
+		h->all_candidates = false;
+		h->ncand = 0;
+		h->run_serial++;
+		h->host.timer_start(h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
+		return;
 	}
-	for (size_t i = 0; i < a->ncand; i++)
-		a->agents[a->cand[i]].candidate = false;
-	a->ncand = 0;
-	a->all_candidates = false;
-	if (a->dirty || !periodic || a->host.explain) {
-		a->dirty = false;
-		struct quota_state q = {0};
-		quota_setup(a, &q);
-		if (q.any) {
-			shuffle(a, a->order, n);
-			for (size_t i = 0; i < n; i++)
-				allocate_agent(a, now, 1, a->order[i], &q);
+	if (!h->dirty && !explaining) {
+		/* nothing changed and the last run offered nothing: this run
+		 * would offer nothing either */
+		h->skipped++;
+		h->all_candidates = false;
+		h->ncand = 0;
+		h->run_serial++;
+	} else {
+		refresh_scalar(h);
+		size_t n = 0;
+		if (h->all_candidates) {
+			mc_xgrow(&h->order, &h->order_cap, h->nfree + 1, sizeof *h->order);
+			for (size_t i = 0; i < h->nfree; i++)
+				if (h->agents[h->freeset[i]].active)
+					h->order[n++] = h->freeset[i];
+		} else {
+			mc_xgrow(&h->order, &h->order_cap, h->ncand + 1, sizeof *h->order);
+			for (size_t i = 0; i < h->ncand; i++) {
+				const struct agent *ag = &h->agents[h->cand[i]];
+				if (ag->known && ag->active && ag->free_pos >= 0)
+					h->order[n++] = h->cand[i];
+			}
 		}
-		shuffle(a, a->order, n);
+		h->ncand = 0;
+		h->all_candidates = false;
+		h->run_serial++;
+		quota_setup(h);
+		bool stage1 = !mc_resvec_is_zero(&h->required);
+		if (stage1) {
+			shuffle(h, h->order, n);
+			for (size_t i = 0; i < n; i++)
+				allocate_agent(h, 1, h->order[i]);
+		}
+		shuffle(h, h->order, n);
 		for (size_t i = 0; i < n; i++)
-			allocate_agent(a, now, 2, a->order[i], &q);
-		free(q.consumed);
-		emit_offers(a);
+			allocate_agent(h, 2, h->order[i]);
+		h->dirty = h->npend > 0;
+		emit_offers(h);
 	}
 	if (periodic)
-		a->periodic_timer = a->host.timer_start(a->host.ctx, now + a->cfg.allocation_interval,
-							periodic_fire, a, 0);
+		h->host.timer_start(h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
 }
 
-/* ---- queries ------------------------------------------------------------------------------- */
+/* ---- queries ------------------------------------------------------------------------------------- */
 
-void mc_alloc_framework_allocation(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out)
+static void framework_allocation_hier(const struct mc_allocator *a, int32_t fw,
+				      struct mc_resvec *out)
 {
+	struct hier *h = (struct hier *)a;
 	mc_resvec_clear(out);
-	for (size_t g = 0; g < a->nagents; g++) {
-		const struct agent *ag = &a->agents[g];
+	const struct fw *f = fw_get(h, fw);
+	if (!f)
+		return;
+	for (int i = 0; i < f->nroles; i++)
+		mc_resvec_add(out, h->fw_ops->allocation(h->roles[f->roles[i]].fws, fw));
+}
+
+static void framework_offered_hier(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out)
+{
+	const struct hier *h = CH(a);
+	mc_resvec_clear(out);
+	for (size_t g = 0; g < h->nagents; g++) {
+		const struct agent *ag = &h->agents[g];
 		for (int k = 0; ag->known && k < ag->ne; k++)
 			if (ag->e[k].fw == fw) {
 				struct mc_resvec s;
-				mc_resources_sum(&ag->e[k].res, &s);
+				mc_resources_sum(&ag->e[k].offered, &s);
 				mc_resvec_add(out, &s);
 			}
 	}
 }
 
-const struct mc_resvec *mc_alloc_total(const struct mc_allocator *a) { return &a->total; }
-
-double mc_alloc_role_share(const struct mc_allocator *a, int32_t role)
+static const struct mc_resources *held_hier(const struct mc_allocator *a, int32_t fw, int32_t role,
+					    int32_t agent, bool offered_only)
 {
-	if (!a->role_ops->contains(a->roles_sorter, role))
-		return 0;
-	return a->role_ops->share(a->roles_sorter, role);
+	struct hier *h = (struct hier *)a;
+	struct agent *ag = agent_get(h, agent);
+	if (!ag)
+		return NULL;
+	struct entry *e = entry_get(ag, fw, role, false);
+	if (!e)
+		return NULL;
+	return offered_only ? &e->offered : &e->held;
 }
 
-double mc_alloc_framework_share(const struct mc_allocator *a, int32_t fw)
+static const struct mc_resvec *total_hier(const struct mc_allocator *a) { return &CH(a)->total; }
+
+static double role_share_hier(const struct mc_allocator *a, int32_t role)
 {
-	const struct fw *f = fw >= 0 && (size_t)fw < a->nfws && a->fws[fw].known ? &a->fws[fw] : NULL;
+	struct hier *h = (struct hier *)a;
+	if (role < 0 || role >= mc_role_count())
+		return 0;
+	return h->role_ops->path_share(h->rsorter, mc_role_name(role));
+}
+
+static double framework_share_hier(const struct mc_allocator *a, int32_t fw)
+{
+	struct hier *h = (struct hier *)a;
+	const struct fw *f = fw_get(h, fw);
 	if (!f)
 		return 0;
-	struct role *r = &a->roles[f->roles[0]];
-	return a->fw_ops->share(r->fws, fw);
+	return h->fw_ops->share(h->roles[f->roles[0]].fws, fw);
 }
 
-uint64_t mc_alloc_runs(const struct mc_allocator *a) { return a->runs; }
+static uint64_t runs_hier(const struct mc_allocator *a) { return CH(a)->runs; }
+static uint64_t runs_skipped_hier(const struct mc_allocator *a) { return CH(a)->skipped; }
+
+const struct mc_allocator_ops mc_allocator_hierarchical = {
+	.name = "hierarchical",
+	.create = create_hier,
+	.destroy = destroy_hier,
+	.add_agent = add_agent_hier,
+	.add_used = add_used_hier,
+	.remove_agent = remove_agent_hier,
+	.update_agent = update_agent_hier,
+	.activate_agent = activate_agent_hier,
+	.reserve = reserve_hier,
+	.add_framework = add_framework_hier,
+	.remove_framework = remove_framework_hier,
+	.activate_framework = activate_framework_hier,
+	.deactivate_framework = deactivate_framework_hier,
+	.suppress = suppress_hier,
+	.revive = revive_hier,
+	.recover = recover_hier,
+	.launch = launch_hier,
+	.set_quota = set_quota_hier,
+	.set_weight = set_weight_hier,
+	.run = run_hier,
+	.pause = pause_hier,
+	.run_pending = run_pending_hier,
+	.framework_allocation = framework_allocation_hier,
+	.framework_offered = framework_offered_hier,
+	.held = held_hier,
+	.total = total_hier,
+	.role_share = role_share_hier,
+	.framework_share = framework_share_hier,
+	.runs = runs_hier,
+	.runs_skipped = runs_skipped_hier,
+};

@@ -1,150 +1,111 @@
 /*
- * sorter_drf.c - the DRF sorter (Mesos sorter/drf), kept sorted
- * incrementally: after a client's allocation changes, only that client
- * moves (insertion step), so an allocation cycle that makes k offers costs
- * O(k x moves) sorter work instead of a full sort per agent. A change of
- * the pool total or of a weight re-sorts everything once, lazily.
+ * sorter_drf.c - the DRF sorter (Mesos sorter/drf/sorter.cpp), kept sorted
+ * incrementally: after a client's allocation changes, only that client and
+ * its ancestors move, each within its parent's children (binary search and
+ * memmove), so a cycle that makes k offers costs O(k x d log n) sorter work
+ * instead of a full sort per agent. A change of the pool total, a weight or
+ * the tree shape re-sorts everything once, lazily.
  *
- * Order: share ascending (allocation/total over non-excluded scalars, max,
- * divided by weight, in doubles), then lifetime allocation count, then
- * name bytewise.
+ * Order: share ascending (allocation/total over counted scalars, max,
+ * divided by the weight, in doubles as Mesos), then lifetime allocation
+ * count, then path bytewise; depth-first over the tree.
+ *
+ * Iteration on a flat tree is lazy: it walks the root's sorted children in
+ * place. When the client just returned gets an allocation it can only move
+ * later (its key grew), so the element now at the cursor is its old
+ * successor; the moved client is skipped when met again (`seen`). That is
+ * exactly iterating a snapshot of sort(), without copying it.
  */
-#include <string.h>
-
 #include "mesocosm/error.h"
 #include "policies/sorter_int.h"
 
-static bool less_drf(const struct mc_sorter *s, int32_t a, int32_t b)
+static struct mc_sorter *new_drf(bool hier, const bool *excluded, const struct mc_resvec *total,
+				 uint32_t (*rand)(void *), void *rand_ctx)
 {
-	const struct mc__client *x = &s->c[a], *y = &s->c[b];
-	if (x->share != y->share)
-		return x->share < y->share;
-	if (x->count != y->count)
-		return x->count < y->count;
-	return strcmp(x->name, y->name) < 0;
-}
-
-static struct mc_sorter *new_drf(const bool excluded[MC_RES_MAX], uint32_t (*rand)(void *),
-				 void *rand_ctx)
-{
-	return mc__sorter_new(&mc_sorter_drf, excluded, rand, rand_ctx);
-}
-
-static void add_drf(struct mc_sorter *s, int32_t id, const char *name)
-{
-	mc__sorter_add(s, id, name);
-}
-
-static void remove_drf(struct mc_sorter *s, int32_t id) { mc__sorter_remove(s, id); }
-
-static void activate_drf(struct mc_sorter *s, int32_t id) { s->c[id].active = true; }
-static void deactivate_drf(struct mc_sorter *s, int32_t id) { s->c[id].active = false; }
-
-static void resort_all(struct mc_sorter *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		struct mc__client *c = &s->c[s->order[i]];
-		c->share = mc__sorter_compute_share(s, c);
-	}
-	mc__sort_ids(s->order, s->tmp, s->n, less_drf, s);
-	for (size_t i = 0; i < s->n; i++)
-		s->pos[s->order[i]] = i;
-	s->dirty = false;
-}
-
-static void set_weight_drf(struct mc_sorter *s, int32_t id, double w)
-{
-	s->c[id].weight = w > 0 ? w : 1.0;
-	s->dirty = true;
-}
-
-static void set_total_drf(struct mc_sorter *s, const struct mc_resvec *total)
-{
-	s->total = *total;
-	s->dirty = true;
-}
-
-/* Moves client id to its place after its key changed. */
-static void reposition(struct mc_sorter *s, int32_t id)
-{
-	if (s->dirty)
-		return; /* the next sort() re-sorts everything */
-	size_t p = s->pos[id];
-	while (p > 0 && less_drf(s, id, s->order[p - 1])) {
-		s->order[p] = s->order[p - 1];
-		s->pos[s->order[p]] = p;
-		p--;
-	}
-	while (p + 1 < s->n && less_drf(s, s->order[p + 1], id)) {
-		s->order[p] = s->order[p + 1];
-		s->pos[s->order[p]] = p;
-		p++;
-	}
-	s->order[p] = id;
-	s->pos[id] = p;
-}
-
-static void allocated_drf(struct mc_sorter *s, int32_t id, const struct mc_resvec *q)
-{
-	struct mc__client *c = &s->c[id];
-	mc_resvec_add(&c->alloc, q);
-	c->count++;
-	c->share = mc__sorter_compute_share(s, c);
-	reposition(s, id);
-}
-
-static void unallocated_drf(struct mc_sorter *s, int32_t id, const struct mc_resvec *q)
-{
-	struct mc__client *c = &s->c[id];
-	mc_resvec_sub(&c->alloc, q);
-	c->share = mc__sorter_compute_share(s, c);
-	reposition(s, id);
+	return mc__sorter_new(&mc_sorter_drf, true, hier, excluded, total, rand, rand_ctx);
 }
 
 static const int32_t *sort_drf(struct mc_sorter *s, size_t *n)
 {
 	if (s->dirty)
-		resort_all(s);
-	size_t k = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[s->order[i]].active)
-			s->out[k++] = s->order[i];
-	*n = k;
+		mc__sorter_resort(s);
+	mc__sorter_collect(s);
+	*n = s->nout;
 	return s->out;
 }
 
-static double share_drf(struct mc_sorter *s, int32_t id)
+static int32_t lazy_scan(struct mc_sorter *s, struct mc_sorter_iter *it)
 {
-	return mc__sorter_compute_share(s, &s->c[id]);
+	const struct mc__snode *root = &s->nodes[0];
+	for (; it->i < (size_t)root->nkids; it->i++) {
+		struct mc__snode *x = &s->nodes[root->kids[it->i]];
+		if (x->active && x->seen != it->serial) {
+			x->seen = it->serial;
+			it->cur = root->kids[it->i];
+			return x->client;
+		}
+	}
+	it->cur = -1;
+	return -1;
 }
 
-static const struct mc_resvec *allocation_drf(struct mc_sorter *s, int32_t id)
+static int32_t first_drf(struct mc_sorter *s, struct mc_sorter_iter *it)
 {
-	return &s->c[id].alloc;
+	if (s->dirty)
+		mc__sorter_resort(s);
+	it->i = 0;
+	it->cur = -1;
+	if (s->ninternal == 0) {
+		it->lazy = true;
+		it->serial = ++s->serial;
+		if (it->serial == 0) { /* wrapped: clear every mark */
+			for (size_t k = 0; k < s->nnodes; k++)
+				s->nodes[k].seen = 0;
+			it->serial = ++s->serial;
+		}
+		return lazy_scan(s, it);
+	}
+	it->lazy = false;
+	mc__sorter_collect(s);
+	return s->nout ? s->out[0] : -1;
 }
 
-static bool contains_drf(struct mc_sorter *s, int32_t id)
+static int32_t next_drf(struct mc_sorter *s, struct mc_sorter_iter *it)
 {
-	return id >= 0 && (size_t)id < s->cap && s->c[id].tracked;
+	if (!it->lazy) {
+		if (++it->i < s->nout)
+			return s->out[it->i];
+		return -1;
+	}
+	if (it->cur < 0)
+		return -1;
+	const struct mc__snode *root = &s->nodes[0];
+	if (it->i < (size_t)root->nkids && root->kids[it->i] == it->cur)
+		it->i++;
+	return lazy_scan(s, it);
 }
-
-static size_t count_drf(struct mc_sorter *s) { return s->n; }
 
 const struct mc_sorter_ops mc_sorter_drf = {
 	.name = "drf",
 	.new = new_drf,
 	.free = mc__sorter_free,
-	.add = add_drf,
-	.remove = remove_drf,
-	.activate = activate_drf,
-	.deactivate = deactivate_drf,
-	.set_weight = set_weight_drf,
-	.set_total = set_total_drf,
-	.allocated = allocated_drf,
-	.unallocated = unallocated_drf,
+	.add = mc__sorter_add,
+	.remove = mc__sorter_remove,
+	.activate = mc__sorter_activate,
+	.deactivate = mc__sorter_deactivate,
+	.set_weight = mc__sorter_set_weight,
+	.total_changed = mc__sorter_total_changed,
+	.allocated = mc__sorter_allocated,
+	.unallocated = mc__sorter_unallocated,
+	.add_count = mc__sorter_add_count,
 	.sort = sort_drf,
-	.share = share_drf,
-	.allocation = allocation_drf,
-	.contains = contains_drf,
-	.count = count_drf,
+	.first = first_drf,
+	.next = next_drf,
+	.share = mc__sorter_share,
+	.path_share = mc__sorter_path_share,
+	.allocation = mc__sorter_allocation,
+	.alloc_count = mc__sorter_alloc_count,
+	.contains = mc__sorter_contains,
+	.is_active = mc__sorter_is_active,
+	.count = mc__sorter_count,
 };

@@ -1,9 +1,12 @@
 /*
  * sorter_random.c - the random sorter (Mesos sorter/random): every sort()
- * is a fresh weighted shuffle of the active clients, weighted sampling
- * without replacement by Efraimidis-Spirakis keys u^(1/w) (largest first),
- * with u drawn from the host's random source. Allocations are tracked (for
- * shares and quota) but do not affect the order.
+ * (and every iteration start) is a fresh weighted shuffle of the active
+ * leaves. A leaf's relative weight is the product down its path of
+ * w / (w + weights of its active siblings), where a node is active when an
+ * active leaf lies below it; the shuffle is weighted sampling without
+ * replacement by Efraimidis-Spirakis keys u^(1/w), largest first, with u
+ * drawn from the host's random source. Allocations are tracked (shares,
+ * queries) but never affect the order.
  */
 #include <math.h>
 #include <string.h>
@@ -11,89 +14,122 @@
 #include "mesocosm/error.h"
 #include "policies/sorter_int.h"
 
-static bool less_random(const struct mc_sorter *s, int32_t a, int32_t b)
-{
-	/* The random sorter has no use for a cached share: sort() keeps each
-	 * client's shuffle key in that slot. Largest key first. */
-	return s->c[a].share > s->c[b].share;
-}
-
-static struct mc_sorter *new_random(const bool excluded[MC_RES_MAX], uint32_t (*rand)(void *),
+static struct mc_sorter *new_random(bool hier, const bool *excluded,
+				    const struct mc_resvec *total, uint32_t (*rand)(void *),
 				    void *rand_ctx)
 {
-	return mc__sorter_new(&mc_sorter_random, excluded, rand, rand_ctx);
+	MC_ASSERT(rand != NULL);
+	return mc__sorter_new(&mc_sorter_random, false, hier, excluded, total, rand, rand_ctx);
 }
 
-static void add_random(struct mc_sorter *s, int32_t id, const char *name) { mc__sorter_add(s, id, name); }
-static void remove_random(struct mc_sorter *s, int32_t id) { mc__sorter_remove(s, id); }
-static void activate_random(struct mc_sorter *s, int32_t id) { s->c[id].active = true; }
-static void deactivate_random(struct mc_sorter *s, int32_t id) { s->c[id].active = false; }
-
-static void set_weight_random(struct mc_sorter *s, int32_t id, double w)
+/* Marks nodes with an active leaf below (reusing `share` as the flag). */
+static bool mark_active(struct mc_sorter *s, int32_t n)
 {
-	s->c[id].weight = w > 0 ? w : 1.0;
+	struct mc__snode *x = &s->nodes[n];
+	bool any = false;
+	if (x->client >= 0) {
+		any = x->active;
+	} else {
+		for (int k = 0; k < x->nkids; k++)
+			any |= mark_active(s, x->kids[k]);
+	}
+	x->share = any ? 1.0 : 0.0;
+	return any;
 }
 
-static void set_total_random(struct mc_sorter *s, const struct mc_resvec *total) { s->total = *total; }
-
-static void allocated_random(struct mc_sorter *s, int32_t id, const struct mc_resvec *q)
+static void draw(struct mc_sorter *s, int32_t n, double w)
 {
-	mc_resvec_add(&s->c[id].alloc, q);
-	s->c[id].count++;
-}
-
-static void unallocated_random(struct mc_sorter *s, int32_t id, const struct mc_resvec *q)
-{
-	mc_resvec_sub(&s->c[id].alloc, q);
+	struct mc__snode *x = &s->nodes[n];
+	if (x->client >= 0) {
+		/* u in (0, 1): 32 random bits, never exactly 0 or 1 */
+		double u = ((double)s->rand(s->rand_ctx) + 0.5) / 4294967296.0;
+		s->keys[s->nout] = pow(u, 1.0 / w);
+		s->out[s->nout++] = x->client;
+		return;
+	}
+	double sum = 0;
+	for (int k = 0; k < x->nkids; k++)
+		if (s->nodes[x->kids[k]].share > 0)
+			sum += s->nodes[x->kids[k]].weight;
+	for (int k = 0; k < x->nkids; k++) {
+		const struct mc__snode *y = &s->nodes[x->kids[k]];
+		if (y->share > 0)
+			draw(s, x->kids[k], w * y->weight / sum);
+	}
 }
 
 static const int32_t *sort_random(struct mc_sorter *s, size_t *n)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		int32_t id = s->order[i];
-		struct mc__client *c = &s->c[id];
-		if (!c->active)
-			continue;
-		/* u in (0, 1): 32 random bits, never exactly 0 */
-		double u = ((double)s->rand(s->rand_ctx) + 0.5) / 4294967296.0;
-		c->share = pow(u, 1.0 / c->weight); /* the key, kept in share's slot */
-		s->out[k++] = id;
+	mc__sorter_reserve_buf(s, s->nclients + 1);
+	s->nout = 0;
+	if (mark_active(s, 0))
+		draw(s, 0, 1.0);
+	/* stable merge sort by key, descending; no allocation */
+	size_t n0 = s->nout;
+	int32_t *id = s->out, *tid = s->tmp;
+	double *key = s->keys, *tkey = s->tkeys;
+	for (size_t width = 1; width < n0; width *= 2) {
+		for (size_t lo = 0; lo < n0; lo += 2 * width) {
+			size_t mid = lo + width < n0 ? lo + width : n0;
+			size_t hi = lo + 2 * width < n0 ? lo + 2 * width : n0;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) {
+				size_t t = key[j] > key[i] ? j++ : i++;
+				tid[k] = id[t];
+				tkey[k++] = key[t];
+			}
+			for (; i < mid; i++, k++) {
+				tid[k] = id[i];
+				tkey[k] = key[i];
+			}
+			for (; j < hi; j++, k++) {
+				tid[k] = id[j];
+				tkey[k] = key[j];
+			}
+		}
+		memcpy(id, tid, n0 * sizeof *id);
+		memcpy(key, tkey, n0 * sizeof *key);
 	}
-	mc__sort_ids(s->out, s->tmp, k, less_random, s);
-	*n = k;
+	s->dirty = false;
+	*n = s->nout;
 	return s->out;
 }
 
-static double share_random(struct mc_sorter *s, int32_t id)
+static int32_t first_random(struct mc_sorter *s, struct mc_sorter_iter *it)
 {
-	return mc__sorter_compute_share(s, &s->c[id]);
+	size_t n;
+	sort_random(s, &n);
+	it->lazy = false;
+	it->i = 0;
+	return n ? s->out[0] : -1;
 }
 
-static const struct mc_resvec *allocation_random(struct mc_sorter *s, int32_t id) { return &s->c[id].alloc; }
-
-static bool contains_random(struct mc_sorter *s, int32_t id)
+static int32_t next_random(struct mc_sorter *s, struct mc_sorter_iter *it)
 {
-	return id >= 0 && (size_t)id < s->cap && s->c[id].tracked;
+	return ++it->i < s->nout ? s->out[it->i] : -1;
 }
-
-static size_t count_random(struct mc_sorter *s) { return s->n; }
 
 const struct mc_sorter_ops mc_sorter_random = {
 	.name = "random",
 	.new = new_random,
 	.free = mc__sorter_free,
-	.add = add_random,
-	.remove = remove_random,
-	.activate = activate_random,
-	.deactivate = deactivate_random,
-	.set_weight = set_weight_random,
-	.set_total = set_total_random,
-	.allocated = allocated_random,
-	.unallocated = unallocated_random,
+	.add = mc__sorter_add,
+	.remove = mc__sorter_remove,
+	.activate = mc__sorter_activate,
+	.deactivate = mc__sorter_deactivate,
+	.set_weight = mc__sorter_set_weight,
+	.total_changed = mc__sorter_total_changed,
+	.allocated = mc__sorter_allocated,
+	.unallocated = mc__sorter_unallocated,
+	.add_count = mc__sorter_add_count,
 	.sort = sort_random,
-	.share = share_random,
-	.allocation = allocation_random,
-	.contains = contains_random,
-	.count = count_random,
+	.first = first_random,
+	.next = next_random,
+	.share = mc__sorter_share,
+	.path_share = mc__sorter_path_share,
+	.allocation = mc__sorter_allocation,
+	.alloc_count = mc__sorter_alloc_count,
+	.contains = mc__sorter_contains,
+	.is_active = mc__sorter_is_active,
+	.count = mc__sorter_count,
 };

@@ -172,7 +172,8 @@ int mc_json_format_real(double x, char *buf, size_t size)
 		int prec = 5 - exp10;
 		if (prec < 0)
 			prec = 0;
-		snprintf(tmp, sizeof tmp, "%.*f", prec, x);
+		double rounded = strtod(tmp, NULL); /* exact below 1e15 < 2^53 */
+		snprintf(tmp, sizeof tmp, "%.*f", prec, rounded);
 		char *dot = strchr(tmp, '.');
 		if (!dot) {
 			strcat(tmp, ".0");

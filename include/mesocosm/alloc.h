@@ -21,6 +21,14 @@
  * quota and weight changes, suppress and deactivate trigger nothing. While
  * paused, triggers are dropped.
  *
+ * Policies: the allocator named by cfg->allocator is looked up in a
+ * registry of const ops tables (policies/alloc_int.h); "hierarchical" (this
+ * page's semantics) is the one implemented. Every public function below
+ * dispatches through the table at the cost of one indirect call.
+ *
+ * Costs below: A = agents, F = frameworks, R = roles, e = (framework, role)
+ * entries holding something on one agent, d = role depth.
+ *
  * Lifecycle: mc_alloc_new() / mc_alloc_free().
  */
 #ifndef MESOCOSM_ALLOC_H
@@ -50,6 +58,7 @@ struct mc_alloc_config {
 	const char *framework_sorter;       /* "drf" | "random" */
 	bool fair_sharing_excluded[MC_RES_MAX]; /* by resource index; none */
 	bool filter_gpu_resources;          /* true */
+	const char *allocator;              /* "hierarchical" (NULL = it) */
 };
 
 /* Mesos's defaults. */
@@ -72,8 +81,14 @@ enum mc_alloc_outcome {
 	MC_OUTCOME_GPU,             /* GPU agent, framework without GPU_RESOURCES */
 	MC_OUTCOME_NOTHING_LEFT,    /* the agent had nothing left for this role */
 	MC_OUTCOME_OTHER_RESERVATION, /* only another role's reservations were left */
+	MC_OUTCOME_SUPPRESSED,      /* the framework suppressed offers for the role */
+	MC_OUTCOME_INACTIVE,        /* the framework is deactivated */
+	MC_OUTCOME_GUARANTEE_MET,   /* stage 1: nothing here helps the unmet guarantee */
 };
 
+/* One decision of a run. detail_time is set for FILTERED, detail_role for
+ * HEADROOM (the role whose unmet guarantee holds the resources back; -1
+ * when several do). */
 struct mc_explain {
 	mc_time_t time;
 	int stage;          /* 1 quota guarantees, 2 everything */
@@ -83,6 +98,7 @@ struct mc_explain {
 	int32_t detail_role;
 };
 
+/* A short phrase for an outcome ("offered", "filtered", ...). O(1). */
 const char *mc_alloc_outcome_name(enum mc_alloc_outcome o);
 
 struct mc_alloc_host {
@@ -105,30 +121,36 @@ struct mc_alloc_host {
 struct mc_allocator;
 
 /* A new allocator; arms the periodic timer for now + interval. Returns NULL
- * (MC_EINVAL) for an unknown sorter name. O(1). */
+ * for an unknown allocator or sorter name. `host` is copied. O(1). */
 struct mc_allocator *mc_alloc_new(const struct mc_alloc_config *cfg,
 				  const struct mc_alloc_host *host, mc_time_t now);
+/* Frees it and cancels nothing (the host drops its pending timers). O(A + F + R + filters). */
 void mc_alloc_free(struct mc_allocator *a);
+/* The allocator policy's name ("hierarchical"). */
+const char *mc_alloc_policy_name(const struct mc_allocator *a);
 
 /* ---- agents ---------------------------------------------------------------- */
 
-/* Adds an agent with its total and triggers a run for it. O(roles). Returns
- * MC_EEXIST for a known id. */
+/* Adds an agent with its total and triggers a run for it. O(R) (every
+ * sorter's total changes; they re-sort lazily). Returns MC_EEXIST for a
+ * known id, MC_EINVAL for a negative one. */
 int mc_alloc_add_agent(struct mc_allocator *a, mc_time_t now, int32_t agent,
 		       const struct mc_resources *total);
 /* Resources already in use on an agent (Mesos addSlave's `used`), allocated
- * to `framework` in `role`. O(1). */
+ * to `framework` in `role` (the framework may be added later; it then finds
+ * them). Counts one allocation in the sorters. O(e + d log F). */
 int mc_alloc_add_used(struct mc_allocator *a, int32_t agent, int32_t framework, int32_t role,
 		      const struct mc_resources *used);
 /* Removes an agent: its total, its offers and allocations, its filters.
  * O(frameworks on it + filters on it). No run. */
 int mc_alloc_remove_agent(struct mc_allocator *a, mc_time_t now, int32_t agent);
-/* New total; triggers a run for the agent when it changed. */
+/* New total; triggers a run for the agent when it changed. O(R + e). */
 int mc_alloc_update_agent(struct mc_allocator *a, mc_time_t now, int32_t agent,
 			  const struct mc_resources *total);
-/* Deactivated agents get no offers but still count in the DRF totals. */
+/* Deactivated agents get no offers but still count in the DRF totals. O(1). */
 int mc_alloc_activate_agent(struct mc_allocator *a, int32_t agent, bool active);
-/* Dynamic reservation of unreserved resources (RESERVE). No run. */
+/* Dynamic reservation of unreserved, unused resources (RESERVE). No run.
+ * MC_EINSUFFICIENT if they are not free. O(1). */
 int mc_alloc_reserve(struct mc_allocator *a, int32_t agent, int32_t role,
 		     const struct mc_resvec *q);
 
@@ -137,18 +159,23 @@ int mc_alloc_reserve(struct mc_allocator *a, int32_t agent, int32_t role,
 enum { MC_CAP_GPU_RESOURCES = 1 };
 
 /* Adds a framework in `nroles` roles; if active, triggers a run over all
- * agents. min_alloc NULL = the global setting. O(roles). */
+ * agents. `name` (copied) is the DRF tie-break; NULL = "framework<id>".
+ * min_alloc NULL = the global setting (copied). O(nroles x F) plus O(A x e)
+ * when resources were booked for it before (add_used). */
 int mc_alloc_add_framework(struct mc_allocator *a, mc_time_t now, int32_t fw,
 			   const char *name, const int32_t *roles, int nroles,
 			   unsigned capabilities, bool active,
 			   const struct mc_min_allocatable *min_alloc);
-/* Frees everything it was offered or allocated, drops its filters. No run. */
+/* Frees everything it was offered or allocated, drops its filters. No run.
+ * O(A x e + its filters). */
 int mc_alloc_remove_framework(struct mc_allocator *a, mc_time_t now, int32_t fw);
-/* Activate triggers a run over all agents; deactivate clears its filters. */
+/* Activate triggers a run over all agents; deactivate clears its filters
+ * (keeping its allocation). O(nroles + its filters). */
 int mc_alloc_activate_framework(struct mc_allocator *a, mc_time_t now, int32_t fw);
 int mc_alloc_deactivate_framework(struct mc_allocator *a, mc_time_t now, int32_t fw);
 /* roles NULL/nroles 0 = all its roles. Suppress: no run. Revive: clears the
- * filters of those roles, un-suppresses, triggers a run over all agents. */
+ * filters of those roles, un-suppresses, triggers a run over all agents.
+ * O(nroles + its filters). */
 int mc_alloc_suppress(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
 		      int nroles);
 int mc_alloc_revive(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
@@ -160,42 +187,70 @@ int mc_alloc_revive(struct mc_allocator *a, mc_time_t now, int32_t fw, const int
  * Resources offered or allocated to (fw, role) on agent come back (a decline,
  * a rescind, a task's end). With refuse > 0, installs a filter hiding from
  * (fw, role, agent) any offer no larger than `res` for max(refuse,
- * allocation_interval). No run. O(frameworks on the agent). Returns
- * MC_EINSUFFICIENT if (fw, role) did not hold `res` there.
+ * allocation_interval) (refuse is capped at 365 days). No run. Taken from
+ * what was offered first, then from what was allocated. O(e + d log F).
+ * Returns MC_ENOENT (unknown agent) or MC_EINSUFFICIENT if (fw, role) did
+ * not hold `res` there.
  */
 int mc_alloc_recover(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
 		     int32_t agent, const struct mc_resources *res, mc_time_t refuse);
-/* Offered -> allocated (a LAUNCH). Shares are unchanged (both count). O(1). */
+/* Offered -> allocated (a LAUNCH). Shares are unchanged (both count). O(e).
+ * MC_EINSUFFICIENT if `res` was not offered to (fw, role) there. */
 int mc_alloc_launch(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
 		    int32_t agent, const struct mc_resources *res);
 
 /* ---- quota and weights ---------------------------------------------------------- */
 
-/* Top-level roles only. limit NULL = unlimited. No run. */
+/* Top-level roles only (MC_EINVAL otherwise). guarantee NULL = none.
+ * limit NULL = unlimited; otherwise each name with a non-zero value is
+ * limited to it and a zero name is unlimited (use _set_quota_limits for an
+ * explicit zero limit). No run. O(1). */
 int mc_alloc_set_quota(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
 		       const struct mc_resvec *limit);
+/* Same, with limited[i] saying which names are limited (to limit->q[i],
+ * possibly 0); limited NULL = unlimited. O(1). */
+int mc_alloc_set_quota_limits(struct mc_allocator *a, int32_t role,
+			      const struct mc_resvec *guarantee, const struct mc_resvec *limit,
+			      const bool limited[MC_RES_MAX]);
+/* Weight of a role path (applies to the subtree's node). No run. O(R). */
 int mc_alloc_set_weight(struct mc_allocator *a, int32_t role, double weight);
 
 /* ---- runs ----------------------------------------------------------------------- */
 
-/* One allocation run over the candidate agents. O(candidates x (roles +
- * frameworks visited)); a periodic run in which nothing changed since the
- * last one costs O(1). */
+/* One allocation run over the candidate agents, then one host->offer call
+ * per framework that got offers. Only candidates with something free are
+ * visited: O(C x (R + frameworks visited) x d log F) for C such agents, no
+ * memory allocation once warm. A run in which nothing can have changed
+ * since the last one (no frees, agents, frameworks, filter expiries,
+ * revives, quota or weight changes, and the last run offered nothing)
+ * costs O(1) (unless explain is on). */
 void mc_alloc_run(struct mc_allocator *a, mc_time_t now);
-/* Pause (master failover recovery): triggers are dropped until resume. */
+/* Pause (master failover recovery): triggers are dropped until resume.
+ * Periodic runs still happen. O(1). */
 void mc_alloc_pause(struct mc_allocator *a, bool paused);
+/* True when a run has been requested and mc_alloc_run not yet called. */
+bool mc_alloc_run_pending(const struct mc_allocator *a);
 
 /* ---- queries ----------------------------------------------------------------------- */
 
-/* Offered + allocated to the framework, summed over agents and roles. */
+/* Offered + allocated to the framework, summed over agents and roles.
+ * O(its roles). */
 void mc_alloc_framework_allocation(const struct mc_allocator *a, int32_t fw,
 				   struct mc_resvec *out);
-/* The pool total (all agents added). */
+/* Offered (not yet launched) to the framework, summed. O(A x e). */
+void mc_alloc_framework_offered(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out);
+/* Offered + allocated to (fw, role) on one agent, or NULL. O(e). */
+const struct mc_resources *mc_alloc_held(const struct mc_allocator *a, int32_t fw, int32_t role,
+					 int32_t agent, bool offered_only);
+/* The pool total (all agents added). O(1). */
 const struct mc_resvec *mc_alloc_total(const struct mc_allocator *a);
 /* DRF dominant share of a role (its subtree's allocation / total / weight)
  * and of a framework (allocation / total). */
-double mc_alloc_role_share(const struct mc_allocator *a, int32_t role);
-double mc_alloc_framework_share(const struct mc_allocator *a, int32_t fw);
+double mc_alloc_role_share(const struct mc_allocator *a, int32_t role); /* O(R) */
+double mc_alloc_framework_share(const struct mc_allocator *a, int32_t fw); /* O(1) */
+/* Allocation runs made (full or skipped). O(1). */
 uint64_t mc_alloc_runs(const struct mc_allocator *a);
+/* Runs skipped because nothing had changed. O(1). */
+uint64_t mc_alloc_runs_skipped(const struct mc_allocator *a);
 
 #endif

@@ -241,7 +241,7 @@ static void scripted(struct mc_metrics *m)
 	mc_metrics_offer_made(m, MC_SEC, 0, &offer);
 	mc_metrics_offer_made(m, MC_SEC, 1, &offer);
 	mc_metrics_framework_busy(m, MC_SEC + 1000, 0, true);
-	mc_metrics_framework_busy(m, MC_SEC + 1000, 0, false);
+	mc_metrics_framework_busy(m, 1500000, 0, false);
 	mc_metrics_offer_ended(m, 2 * MC_SEC, 0, &offer, MC_SEC, MC_OFFER_ACCEPTED);
 	for (int i = 0; i < 2; i++) {
 		mc_metrics_task_launched(m, 2 * MC_SEC, 0, 0);

@@ -682,6 +682,144 @@ static void test_swf_kth_sample_matches_its_published_figures(void **state)
 	mc_trace_close(r);
 }
 
+
+/* ---- Google 2019, Alibaba 2018, SWIM ------------------------------------- */
+
+static void test_google2019_maps_its_event_codes_and_takes_the_collection_user(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/g19", MC_TFMT_GOOGLE2019, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	/* machines 100 (0.5 x 32 cores) and 101 added at 0, 100 removed at 900 s */
+	assert_int_equal(rs.v[0].type, MC_TREC_MACHINE);
+	assert_int_equal(rs.v[0].machine.capacity.unres.q[MC_RES_CPUS], 16000);
+	assert_int_equal(rs.v[rs.n - 1].machine.event, MC_TMACH_REMOVE);
+	/* instance 7/0: SUBMIT 600 s, QUEUE ignored, SCHEDULE (3) 601 s, FINISH (6) 661 s */
+	const struct mc_trace_record *t = find_task(&rs, 7, 0, 0);
+	assert_non_null(t);
+	assert_int_equal(t->time, 600 * MC_SEC);
+	assert_int_equal(t->task.duration, 60 * MC_SEC);
+	assert_int_equal(t->task.orig_wait, 1 * MC_SEC);
+	assert_int_equal(t->task.end_state, MC_TEND_FINISHED);
+	assert_int_equal(t->task.priority, 200);
+	assert_int_equal(t->task.request.q[MC_RES_MEM], 4096000);
+	assert_string_equal(mc_trace_user_name(r, t->task.user), "Ysk8qXHZ1UoOHVB0w4sbjQ==");
+	/* the alloc-set instance (collection_type 1) is dropped */
+	assert_null(find_task(&rs, 9, 0, 0));
+	assert_int_equal(count_of(r, "dropped: alloc set instance event"), 1);
+	assert_int_equal(count_of(r, "ignored: QUEUE/ENABLE instance event"), 1);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_google2019_malformed_json_names_file_and_line(void **state)
+{
+	(void)state;
+	char p[300], msg[600];
+	tmp_path(p, sizeof p, "instance_events-bad.json");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("{\"time\":\"1\",\"type\":0,\"collection_id\":\"7\",\"instance_index\":0}\n"
+	      "{\"time\":\"2\",\"type\":0,\"collection_id\":\"7\",\"instance_index\":1\n",
+	      f);
+	fclose(f);
+	assert_int_equal(bad_file_error(p, MC_TFMT_GOOGLE2019, false, msg, sizeof msg, NULL),
+			 MC_EPARSE);
+	assert_non_null(strstr(msg, "instance_events-bad.json:2: expected ',' or '}'"));
+}
+
+static void test_alibaba2018_dag_names_become_dependencies(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/ali", MC_TFMT_ALIBABA2018, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	const struct mc_trace_record *r13 = NULL, *m1 = NULL, *bad = NULL;
+	size_t machines = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		if (i)
+			assert_true(rs.v[i].time >= rs.v[i - 1].time);
+		if (rs.v[i].type == MC_TREC_MACHINE) {
+			machines++;
+			continue;
+		}
+		if (rs.v[i].task.job_id == 3 && rs.v[i].task.dag_id == 13)
+			r13 = &rs.v[i];
+		if (rs.v[i].task.job_id == 3 && rs.v[i].task.dag_id == 1)
+			m1 = &rs.v[i];
+		if (rs.v[i].task.job_id == 4)
+			bad = &rs.v[i];
+	}
+	assert_int_equal(machines, 3);
+	assert_non_null(r13);
+	assert_int_equal(r13->time, 157376 * MC_SEC);
+	assert_int_equal(r13->task.ndeps, 3);
+	assert_int_equal(r13->task.deps[0], 2);
+	assert_int_equal(r13->task.deps[1], 3);
+	assert_int_equal(r13->task.deps[2], 12);
+	assert_int_equal(r13->task.duration, 5 * MC_SEC);
+	assert_non_null(m1);
+	assert_int_equal(m1->task.count, 12846);
+	assert_int_equal(m1->task.request.q[MC_RES_CPUS], 1000);
+	assert_int_equal(m1->task.ndeps, 0);
+	assert_non_null(bad);
+	assert_int_equal(bad->task.end_state, MC_TEND_FAILED);
+	assert_int_equal(bad->task.dag_id, 0);
+	assert_int_equal(count_of(r, "dropped: task never started (start_time 0)"), 1);
+	/* m_2 goes offline at 157300 s: a REMOVE between the tasks */
+	bool removed = false;
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.v[i].type == MC_TREC_MACHINE && rs.v[i].machine.event == MC_TMACH_REMOVE) {
+			removed = true;
+			assert_int_equal(rs.v[i].machine.id, 2);
+			assert_int_equal(rs.v[i].time, 157300 * MC_SEC);
+		}
+	assert_true(removed);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_swim_derives_maps_and_reduces_from_bytes(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/small_swim.tsv", MC_TFMT_SWIM, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_int_equal(rs.n, 4);
+	/* job0: 256 MiB input / 128 MiB blocks = 2 maps of 2.56 s at 50 MiB/s;
+	 * 128 MiB shuffle = 1 reduce of (128 + 1) MiB = 2.58 s, after the maps */
+	assert_int_equal(rs.v[0].task.count, 2);
+	assert_int_equal(rs.v[0].task.duration, 2560 * MC_MSEC);
+	assert_int_equal(rs.v[1].task.count, 1);
+	assert_int_equal(rs.v[1].task.task_index, 2);
+	assert_int_equal(rs.v[1].task.duration, 2580 * MC_MSEC);
+	assert_int_equal(rs.v[1].task.ndeps, 1);
+	assert_int_equal(rs.v[1].task.deps[0], 1);
+	/* job1: 100 bytes, no shuffle: one map of at least 1 s, no reduce */
+	assert_int_equal(rs.v[2].time, 10 * MC_SEC);
+	assert_int_equal(rs.v[2].task.job_id, 1);
+	assert_int_equal(rs.v[2].task.duration, MC_SEC);
+	assert_int_equal(rs.v[3].task.job_id, 2);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_swim_block_size_option_changes_task_counts(void **state)
+{
+	(void)state;
+	struct mc_trace_options o;
+	mc_trace_options_init(&o);
+	o.swim_block_bytes = 64LL << 20;
+	struct mc_trace_reader *r = open_ok(DATA "/small_swim.tsv", MC_TFMT_SWIM, &o);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_int_equal(rs.v[0].task.count, 4);
+	assert_int_equal(rs.v[1].task.count, 2);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
 /* ---- conversion and the CLI ------------------------------------------------ */
 
 static void test_convert_then_read_native_gives_the_same_records(void **state)
@@ -760,6 +898,11 @@ int main(void)
 	    cmocka_unit_test(test_swf_jobs_become_processor_counts_of_tasks),
 	    cmocka_unit_test(test_swf_bad_rows_name_file_and_line),
 	    cmocka_unit_test(test_swf_kth_sample_matches_its_published_figures),
+	    cmocka_unit_test(test_google2019_maps_its_event_codes_and_takes_the_collection_user),
+	    cmocka_unit_test(test_google2019_malformed_json_names_file_and_line),
+	    cmocka_unit_test(test_alibaba2018_dag_names_become_dependencies),
+	    cmocka_unit_test(test_swim_derives_maps_and_reduces_from_bytes),
+	    cmocka_unit_test(test_swim_block_size_option_changes_task_counts),
 	    cmocka_unit_test(test_convert_then_read_native_gives_the_same_records),
 	    cmocka_unit_test(test_cli_convert_of_a_bad_file_exits_nonzero_and_writes_nothing),
 	};
