@@ -40,11 +40,10 @@
 
 struct entry {
 	int32_t fw, role;
+	int32_t pend_idx;              /* its offer in this run, if pend_run matches */
+	uint64_t pend_run;
 	struct mc_resources held;      /* offered + allocated */
-	struct mc_resources offered;
-	struct mc_resources allocated;
-	uint64_t pend_run;             /* run serial of pend_idx */
-	int32_t pend_idx;
+	struct mc_resources allocated; /* offered = held - allocated */
 };
 
 struct agent {
@@ -155,6 +154,7 @@ struct hier {
 	size_t order_cap;
 	int32_t *roles_buf;
 	size_t roles_buf_cap;
+	struct mc_resources scratch; /* mc_alloc_held(offered_only) result */
 };
 
 #define H(a) ((struct hier *)(a))
@@ -222,9 +222,9 @@ static void request(struct hier *h)
 /* A trigger: agent >= 0 for that agent, -1 for all agents. */
 static void trigger(struct hier *h, int32_t agent)
 {
+	h->dirty = true; /* the state changed even when the trigger is dropped */
 	if (h->paused)
 		return;
-	h->dirty = true;
 	if (agent < 0) {
 		h->all_candidates = true;
 	} else if (!h->all_candidates && h->agents[agent].cand_run != h->run_serial + 1) {
@@ -329,10 +329,12 @@ static struct entry *entry_get(struct agent *ag, int32_t fw, int32_t role, bool 
 		ag->e = mc_xrealloc(ag->e, (size_t)ag->ecap * sizeof *ag->e);
 	}
 	struct entry *e = &ag->e[ag->ne++];
-	memset(e, 0, sizeof *e);
 	e->fw = fw;
 	e->role = role;
 	e->pend_idx = -1;
+	e->pend_run = 0;
+	mc_resources_clear(&e->held);
+	mc_resources_clear(&e->allocated);
 	return e;
 }
 
@@ -354,13 +356,14 @@ static void sorters_change(struct hier *h, int32_t fw, int32_t role, const struc
 
 /* (fw, role) gets `res` on the agent: offered (allocated=false) or already
  * allocated (used resources of a new agent). */
-static void book(struct hier *h, int32_t agent, int32_t fw, int32_t role,
-		 const struct mc_resources *res, bool allocated)
+static struct entry *book(struct hier *h, int32_t agent, int32_t fw, int32_t role,
+			  const struct mc_resources *res, bool allocated)
 {
 	struct agent *ag = &h->agents[agent];
 	struct entry *e = entry_get(ag, fw, role, true);
 	mc_resources_add(&e->held, res);
-	mc_resources_add(allocated ? &e->allocated : &e->offered, res);
+	if (allocated)
+		mc_resources_add(&e->allocated, res);
 	mc_resources_add(&ag->used, res);
 	/* free -= res, slot by slot */
 	mc_resvec_sub(&ag->free.unres, &res->unres);
@@ -380,11 +383,12 @@ static void book(struct hier *h, int32_t agent, int32_t fw, int32_t role,
 	free_update(h, agent);
 	if (!fw_get(h, fw)) {
 		h->unknown_used++;
-		return;
+		return e;
 	}
 	struct mc_resvec sum;
 	mc_resources_sum(res, &sum);
 	sorters_change(h, fw, role, &sum, +1);
+	return e;
 }
 
 /* Takes `res` (held by e) back; from offered first, then allocated. */
@@ -392,17 +396,19 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 {
 	struct agent *ag = &h->agents[agent];
 	int32_t fw = e->fw, role = e->role;
-	if (mc_resources_contains(&e->offered, res)) {
-		mc_resources_subtract(&e->offered, res);
-	} else if (mc_resources_contains(&e->allocated, res)) {
-		mc_resources_subtract(&e->allocated, res);
-	} else {
-		/* split: what the offer holds, the rest from the allocation */
+	/* taken from what is offered first, then from the allocation */
+	struct mc_resources offered;
+	bool launched = !mc_resources_is_empty(&e->allocated);
+	if (launched) {
+		offered = e->held;
+		mc_resources_subtract(&offered, &e->allocated);
+	}
+	if (launched && !mc_resources_contains(&offered, res)) {
 		struct mc_resources from_off = *res;
-		mc_resvec_min(&from_off.unres, &e->offered.unres);
+		mc_resvec_min(&from_off.unres, &offered.unres);
 		for (int i = 0; i < from_off.nresv; i++) {
 			const struct mc_resvec *o =
-				mc_resources_reserved(&e->offered, from_off.resv_role[i]);
+				mc_resources_reserved(&offered, from_off.resv_role[i]);
 			if (o)
 				mc_resvec_min(&from_off.resv[i], o);
 			else
@@ -411,7 +417,6 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 		compact(&from_off);
 		struct mc_resources from_alloc = *res;
 		mc_resources_subtract(&from_alloc, &from_off);
-		mc_resources_subtract(&e->offered, &from_off);
 		mc_resources_subtract(&e->allocated, &from_alloc);
 	}
 	mc_resources_subtract(&e->held, res);
@@ -442,8 +447,14 @@ static uint64_t hkey(int32_t agent, int32_t fw)
 
 static size_t hslot_of(const struct hier *h, uint64_t key)
 {
-	uint64_t x = key * 0x9e3779b97f4a7c15ULL;
-	return (size_t)(x >> 17) & (h->hcap - 1);
+	/* splitmix64's finaliser: every key bit reaches the low bits (a bare
+	 * multiply leaves the agent half out of them, and all agents' filters
+	 * of one framework would share one probe chain) */
+	uint64_t x = key;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return (size_t)x & (h->hcap - 1);
 }
 
 static int32_t *hash_head(struct hier *h, int32_t agent, int32_t fw, bool create)
@@ -1079,12 +1090,13 @@ static int launch_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_
 	if (!ag)
 		return MC_ENOENT;
 	struct entry *e = entry_get(ag, fw, role, false);
-	if (!e || !mc_resources_contains(&e->offered, res))
+	if (!e)
 		return MC_EINSUFFICIENT;
-	mc_resources_subtract(&e->offered, res);
-	if (mc_resources_add(&e->allocated, res))
-		return MC_ENOSPC;
-	return 0;
+	struct mc_resources offered = e->held;
+	mc_resources_subtract(&offered, &e->allocated);
+	if (!mc_resources_contains(&offered, res))
+		return MC_EINSUFFICIENT;
+	return mc_resources_add(&e->allocated, res);
 }
 
 /* ---- quota and weights ------------------------------------------------------------------------ */
@@ -1402,9 +1414,9 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 				explain(h, stage, agent, role, fw, MC_OUTCOME_OFFERED, 0, -1);
 			struct mc_resvec unmet_before;
 			quota_before(h, top, &unmet_before);
-			book(h, agent, fw, role, &off, false);
+			struct entry *e = book(h, agent, fw, role, &off, false);
 			quota_after(h, top, &unmet_before);
-			record_offer(h, fw, role, agent, entry_get(ag, fw, role, false), &off);
+			record_offer(h, fw, role, agent, e, &off);
 			if (stage == 1) {
 				unmet_of(t, &unmet);
 				if (mc_resvec_is_zero(&unmet))
@@ -1465,6 +1477,7 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 	} else {
 		refresh_scalar(h);
 		size_t n = 0;
+		bool full = h->all_candidates;
 		if (h->all_candidates) {
 			mc_xgrow(&h->order, &h->order_cap, h->nfree + 1, sizeof *h->order);
 			for (size_t i = 0; i < h->nfree; i++)
@@ -1491,7 +1504,10 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 		shuffle(h, h->order, n);
 		for (size_t i = 0; i < n; i++)
 			allocate_agent(h, 2, h->order[i]);
-		h->dirty = h->npend > 0;
+		/* Only a run over every agent that offered nothing proves that the
+		 * next one would offer nothing too. */
+		if (full)
+			h->dirty = h->npend > 0;
 		emit_offers(h);
 	}
 	if (periodic)
@@ -1520,8 +1536,10 @@ static void framework_offered_hier(const struct mc_allocator *a, int32_t fw, str
 		const struct agent *ag = &h->agents[g];
 		for (int k = 0; ag->known && k < ag->ne; k++)
 			if (ag->e[k].fw == fw) {
-				struct mc_resvec s;
-				mc_resources_sum(&ag->e[k].offered, &s);
+				struct mc_resvec s, al;
+				mc_resources_sum(&ag->e[k].held, &s);
+				mc_resources_sum(&ag->e[k].allocated, &al);
+				mc_resvec_sub(&s, &al);
 				mc_resvec_add(out, &s);
 			}
 	}
@@ -1537,7 +1555,11 @@ static const struct mc_resources *held_hier(const struct mc_allocator *a, int32_
 	struct entry *e = entry_get(ag, fw, role, false);
 	if (!e)
 		return NULL;
-	return offered_only ? &e->offered : &e->held;
+	if (!offered_only)
+		return &e->held;
+	h->scratch = e->held;
+	mc_resources_subtract(&h->scratch, &e->allocated);
+	return &h->scratch;
 }
 
 static const struct mc_resvec *total_hier(const struct mc_allocator *a) { return &CH(a)->total; }

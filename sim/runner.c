@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "sim/rundir.h"
 #include "sim/runner.h"
 #include "sim/trace_feed.h"
+#include "sim/validate.h"
 #include "sim/workload.h"
 
 static struct mc_engine *volatile running_engine;
@@ -256,6 +258,21 @@ static void apply_quota_and_weights(struct run *r)
 	}
 }
 
+/* ---- failure injection: the config's `failures` (sim/validate_inject.c) ---- */
+
+static void failure_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct run *r = ctx;
+	mc__failure_fire(r->w, r->c, (int)arg);
+}
+
+static void apply_failures(struct run *r)
+{
+	for (int i = 0; i < r->c->nfailures; i++)
+		mc_engine_schedule(r->w->eng, r->c->failures[i].at, failure_event, r, (uint64_t)i);
+}
+
 /* Re-emits a parsed JSON value through the writer (for the config echo). */
 static void emit_json(struct mc_json *j, const struct mc_json_value *v)
 {
@@ -450,6 +467,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 	schedule_failovers(&r);
 	build_agents(&r);
 	build_frameworks(&r);
+	apply_failures(&r);
 	for (int32_t i = 0; i < r.w->nfws; i++)
 		mc_metrics_add_framework(m, mc__framework_name(r.w, i), mc__framework_role(r.w, i));
 	for (int i = 0; i < c->allocator.nweights; i++) {
@@ -518,6 +536,21 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 		print_failover(&r);
 		if (o->out_dir)
 			printf("\nrun directory: %s\n", o->out_dir);
+	}
+	if (o->stats) {
+		struct mc_metrics_counts counts;
+		mc_metrics_get_counts(m, &counts);
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		*o->stats = (struct mc_run_stats){
+			.wall_seconds = wall_seconds(&r.wall0),
+			.simulated_seconds = mc_time_to_sec(t_end),
+			.events = mc_engine_dispatched(r.w->eng),
+			.messages = r.w->msgs_sent,
+			.tasks_submitted = counts.submitted,
+			.tasks_finished = counts.ended[MC_TASK_FINISHED],
+			.peak_rss_kb = ru.ru_maxrss,
+		};
 	}
 	mc_metrics_free(m);
 	teardown(&r);

@@ -11,11 +11,22 @@
 
 #include "sim/config.h"
 
+/* Wall-clock figures of a run (what perf.json holds), for benchmarks. */
+struct mc_run_stats {
+	double wall_seconds;
+	double simulated_seconds;
+	uint64_t events;
+	uint64_t messages;
+	uint64_t tasks_submitted, tasks_finished;
+	long peak_rss_kb;
+};
+
 struct mc_run_options {
 	const char *out_dir;   /* run directory to write; NULL = none */
 	bool force;            /* replace an existing run directory */
 	bool quiet;            /* no table on stdout */
 	bool progress;         /* progress on stderr (default: when stderr is a tty) */
+	struct mc_run_stats *stats; /* optional: filled at the end of the run */
 };
 
 /* Runs the experiment. Returns 0 (complete), MC_EINTR (stopped by SIGINT;
