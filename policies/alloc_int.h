@@ -20,43 +20,43 @@ struct mc_allocator {
 struct mc_allocator_ops {
 	const char *name;
 	struct mc_allocator *(*create)(const struct mc_alloc_config *cfg,
-				       const struct mc_alloc_host *host, mc_time_t now);
+	                               const struct mc_alloc_host *host, mc_time_t now);
 	void (*destroy)(struct mc_allocator *a);
 	int (*add_agent)(struct mc_allocator *a, mc_time_t now, int32_t agent,
-			 const struct mc_resources *total);
+	                 const struct mc_resources *total);
 	int (*add_used)(struct mc_allocator *a, int32_t agent, int32_t fw, int32_t role,
-			const struct mc_resources *used);
+	                const struct mc_resources *used);
 	int (*remove_agent)(struct mc_allocator *a, mc_time_t now, int32_t agent);
 	int (*update_agent)(struct mc_allocator *a, mc_time_t now, int32_t agent,
-			    const struct mc_resources *total);
+	                    const struct mc_resources *total);
 	int (*activate_agent)(struct mc_allocator *a, int32_t agent, bool active);
 	int (*reserve)(struct mc_allocator *a, int32_t agent, int32_t role,
-		       const struct mc_resvec *q);
+	               const struct mc_resvec *q);
 	int (*add_framework)(struct mc_allocator *a, mc_time_t now, int32_t fw, const char *name,
-			     const int32_t *roles, int nroles, unsigned caps, bool active,
-			     const struct mc_min_allocatable *min_alloc);
+	                     const int32_t *roles, int nroles, unsigned caps, bool active,
+	                     const struct mc_min_allocatable *min_alloc);
 	int (*remove_framework)(struct mc_allocator *a, mc_time_t now, int32_t fw);
 	int (*activate_framework)(struct mc_allocator *a, mc_time_t now, int32_t fw);
 	int (*deactivate_framework)(struct mc_allocator *a, mc_time_t now, int32_t fw);
 	int (*suppress)(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
-			int nroles);
+	                int nroles);
 	int (*revive)(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
-		      int nroles);
+	              int nroles);
 	int (*recover)(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		       int32_t agent, const struct mc_resources *res, mc_time_t refuse);
+	               int32_t agent, const struct mc_resources *res, mc_time_t refuse);
 	int (*launch)(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		      int32_t agent, const struct mc_resources *res);
+	              int32_t agent, const struct mc_resources *res);
 	int (*set_quota)(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
-			 const struct mc_resvec *limit, const bool *limited);
+	                 const struct mc_resvec *limit, const bool *limited);
 	int (*set_weight)(struct mc_allocator *a, int32_t role, double weight);
 	void (*run)(struct mc_allocator *a, mc_time_t now);
 	void (*pause)(struct mc_allocator *a, bool paused);
 	bool (*run_pending)(const struct mc_allocator *a);
 	void (*framework_allocation)(const struct mc_allocator *a, int32_t fw,
-				     struct mc_resvec *out);
+	                             struct mc_resvec *out);
 	void (*framework_offered)(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out);
 	const struct mc_resources *(*held)(const struct mc_allocator *a, int32_t fw, int32_t role,
-					   int32_t agent, bool offered_only);
+	                                   int32_t agent, bool offered_only);
 	const struct mc_resvec *(*total)(const struct mc_allocator *a);
 	double (*role_share)(const struct mc_allocator *a, int32_t role);
 	double (*framework_share)(const struct mc_allocator *a, int32_t fw);

@@ -40,7 +40,7 @@
 
 struct entry {
 	int32_t fw, role;
-	int32_t pend_idx;              /* its offer in this run, if pend_run matches */
+	int32_t pend_idx; /* its offer in this run, if pend_run matches */
 	uint64_t pend_run;
 	struct mc_resources held;      /* offered + allocated */
 	struct mc_resources allocated; /* offered = held - allocated */
@@ -52,7 +52,7 @@ struct agent {
 	struct mc_resources total, used, free;
 	struct entry *e;
 	int ne, ecap;
-	int32_t filters; /* head of this agent's filter list */
+	int32_t filters;   /* head of this agent's filter list */
 	uint64_t cand_run; /* serial of the run it is a candidate for */
 };
 
@@ -137,11 +137,12 @@ struct hier {
 	size_t ncand, cand_cap;
 	bool all_candidates;
 	bool run_requested, periodic_due, paused, dirty;
+	uint64_t periodic_timer; /* host id of the armed periodic timer, 0 = none */
 	uint64_t runs, skipped, run_serial;
 	mc_time_t now;
 
 	/* per-run quota state */
-	struct mc_resvec required;  /* sum of unmet guarantees */
+	struct mc_resvec required; /* sum of unmet guarantees */
 	bool any_quota;
 
 	struct pending *pend;
@@ -157,7 +158,7 @@ struct hier {
 	struct mc_resources scratch; /* mc_alloc_held(offered_only) result */
 };
 
-#define H(a) ((struct hier *)(a))
+#define H(a)  ((struct hier *)(a))
 #define CH(a) ((const struct hier *)(a))
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -236,7 +237,7 @@ static void trigger(struct hier *h, int32_t agent)
 }
 
 static void explain(struct hier *h, int stage, int32_t agent, int32_t role, int32_t fw,
-		    enum mc_alloc_outcome o, mc_time_t t, int32_t r)
+                    enum mc_alloc_outcome o, mc_time_t t, int32_t r)
 {
 	struct mc_explain e = {h->now, stage, agent, role, fw, o, t, r};
 	h->host.explain(h->host.ctx, &e);
@@ -340,7 +341,7 @@ static struct entry *entry_get(struct agent *ag, int32_t fw, int32_t role, bool 
 
 /* Books or unbooks `sum` for (fw, role) in the sorters (when tracked). */
 static void sorters_change(struct hier *h, int32_t fw, int32_t role, const struct mc_resvec *sum,
-			   int sign)
+                           int sign)
 {
 	struct role *r = role_get(h, role);
 	if (!r->fws || !h->fw_ops->contains(r->fws, fw))
@@ -357,7 +358,7 @@ static void sorters_change(struct hier *h, int32_t fw, int32_t role, const struc
 /* (fw, role) gets `res` on the agent: offered (allocated=false) or already
  * allocated (used resources of a new agent). */
 static struct entry *book(struct hier *h, int32_t agent, int32_t fw, int32_t role,
-			  const struct mc_resources *res, bool allocated)
+                          const struct mc_resources *res, bool allocated)
 {
 	struct agent *ag = &h->agents[agent];
 	struct entry *e = entry_get(ag, fw, role, true);
@@ -408,7 +409,7 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 		mc_resvec_min(&from_off.unres, &offered.unres);
 		for (int i = 0; i < from_off.nresv; i++) {
 			const struct mc_resvec *o =
-				mc_resources_reserved(&offered, from_off.resv_role[i]);
+			    mc_resources_reserved(&offered, from_off.resv_role[i]);
 			if (o)
 				mc_resvec_min(&from_off.resv[i], o);
 			else
@@ -520,14 +521,14 @@ static void hash_delete(struct hier *h, int32_t agent, int32_t fw)
 	}
 }
 
-#define UNLINK(list_head, next, prev)                                   \
-	do {                                                            \
-		if (f->prev >= 0)                                       \
-			h->filters[f->prev].next = f->next;             \
-		else                                                    \
-			(list_head) = f->next;                          \
-		if (f->next >= 0)                                       \
-			h->filters[f->next].prev = f->prev;             \
+#define UNLINK(list_head, next, prev)                                                              \
+	do {                                                                                       \
+		if (f->prev >= 0)                                                                  \
+			h->filters[f->prev].next = f->next;                                        \
+		else                                                                               \
+			(list_head) = f->next;                                                     \
+		if (f->next >= 0)                                                                  \
+			h->filters[f->next].prev = f->prev;                                        \
 	} while (0)
 
 static void filter_remove(struct hier *h, int32_t i)
@@ -562,7 +563,7 @@ static void filter_expire(void *obj, uint64_t data)
 }
 
 static void filter_add(struct hier *h, mc_time_t now, int32_t fw, int32_t role, int32_t agent,
-		       const struct mc_resources *refused, mc_time_t refuse)
+                       const struct mc_resources *refused, mc_time_t refuse)
 {
 	int32_t i;
 	if (h->filter_free >= 0) {
@@ -603,13 +604,13 @@ static void filter_add(struct hier *h, mc_time_t now, int32_t fw, int32_t role, 
 		h->filters[f->fnext].fprev = i;
 	h->fws[fw].filters = i;
 	f->timer = h->host.timer_start(h->host.ctx, f->expires, filter_expire, h,
-				       ((uint64_t)f->gen << 32) | (uint32_t)i);
+	                               ((uint64_t)f->gen << 32) | (uint32_t)i);
 }
 
 /* The filter hiding `offer` from (fw, role, agent), or NULL: one whose
  * refused resources contain the offer. O(filters of the pair). */
 static const struct filter *filtered(struct hier *h, int32_t fw, int32_t role, int32_t agent,
-				     const struct mc_resources *offer)
+                                     const struct mc_resources *offer)
 {
 	if (h->agents[agent].filters < 0)
 		return NULL;
@@ -652,17 +653,19 @@ static void periodic_fire(void *obj, uint64_t data)
 {
 	(void)data;
 	struct hier *h = obj;
+	h->periodic_timer = 0;
 	h->periodic_due = true;
 	h->all_candidates = true;
 	request(h);
 }
 
 static struct mc_allocator *create_hier(const struct mc_alloc_config *cfg,
-					const struct mc_alloc_host *host, mc_time_t now)
+                                        const struct mc_alloc_host *host, mc_time_t now)
 {
-	const struct mc_sorter_ops *rops = mc_sorter_lookup(cfg->role_sorter ? cfg->role_sorter : "drf");
+	const struct mc_sorter_ops *rops =
+	    mc_sorter_lookup(cfg->role_sorter ? cfg->role_sorter : "drf");
 	const struct mc_sorter_ops *fops =
-		mc_sorter_lookup(cfg->framework_sorter ? cfg->framework_sorter : "drf");
+	    mc_sorter_lookup(cfg->framework_sorter ? cfg->framework_sorter : "drf");
 	if (!rops || !fops || !host || !host->timer_start || !host->request_run || !host->offer ||
 	    ((rops == &mc_sorter_random || fops == &mc_sorter_random) && !host->random))
 		return NULL;
@@ -672,16 +675,25 @@ static struct mc_allocator *create_hier(const struct mc_alloc_config *cfg,
 	h->role_ops = rops;
 	h->fw_ops = fops;
 	refresh_scalar(h);
-	h->rsorter = rops->new(true, cfg->fair_sharing_excluded, &h->total, host->random, host->ctx);
+	h->rsorter =
+	    rops->new (true, cfg->fair_sharing_excluded, &h->total, host->random, host->ctx);
 	h->filter_free = -1;
 	h->dirty = true;
-	h->host.timer_start(h->host.ctx, now + cfg->allocation_interval, periodic_fire, h, 0);
+	h->periodic_timer =
+	    h->host.timer_start(h->host.ctx, now + cfg->allocation_interval, periodic_fire, h, 0);
 	return &h->base;
 }
 
 static void destroy_hier(struct mc_allocator *a)
 {
 	struct hier *h = H(a);
+	if (h->host.timer_cancel) {
+		if (h->periodic_timer)
+			h->host.timer_cancel(h->host.ctx, h->periodic_timer);
+		for (size_t i = 0; i < h->nfilters; i++)
+			if (h->filters[i].live && h->filters[i].timer)
+				h->host.timer_cancel(h->host.ctx, h->filters[i].timer);
+	}
 	for (size_t i = 0; i < h->nagents; i++)
 		free(h->agents[i].e);
 	for (size_t i = 0; i < h->nfws; i++)
@@ -708,13 +720,19 @@ static void destroy_hier(struct mc_allocator *a)
 	free(h);
 }
 
-static void pause_hier(struct mc_allocator *a, bool paused) { H(a)->paused = paused; }
-static bool run_pending_hier(const struct mc_allocator *a) { return CH(a)->run_requested; }
+static void pause_hier(struct mc_allocator *a, bool paused)
+{
+	H(a)->paused = paused;
+}
+static bool run_pending_hier(const struct mc_allocator *a)
+{
+	return CH(a)->run_requested;
+}
 
 /* ---- agents ---------------------------------------------------------------------------- */
 
 static int add_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id,
-			  const struct mc_resources *total)
+                          const struct mc_resources *total)
 {
 	struct hier *h = H(a);
 	(void)now;
@@ -755,12 +773,12 @@ static int add_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id,
 }
 
 static int add_used_hier(struct mc_allocator *a, int32_t agent, int32_t fw, int32_t role,
-			 const struct mc_resources *used)
+                         const struct mc_resources *used)
 {
 	struct hier *h = H(a);
 	if (!agent_get(h, agent))
 		return MC_ENOENT;
-	if (fw < 0 || role < 0)
+	if (fw < 0 || role < 0 || role >= mc_role_count())
 		return MC_EINVAL;
 	book(h, agent, fw, role, used, true);
 	h->dirty = true;
@@ -794,7 +812,7 @@ static int remove_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id)
 }
 
 static int update_agent_hier(struct mc_allocator *a, mc_time_t now, int32_t id,
-			     const struct mc_resources *total)
+                             const struct mc_resources *total)
 {
 	struct hier *h = H(a);
 	(void)now;
@@ -837,7 +855,7 @@ static int reserve_hier(struct mc_allocator *a, int32_t id, int32_t role, const 
 	struct agent *ag = agent_get(h, id);
 	if (!ag)
 		return MC_ENOENT;
-	if (role <= MC_ROLE_ANY)
+	if (role <= MC_ROLE_ANY || role >= mc_role_count())
 		return MC_EINVAL;
 	if (!mc_resvec_contains(&ag->free.unres, q))
 		return MC_EINSUFFICIENT;
@@ -859,8 +877,8 @@ static void role_track_fw(struct hier *h, int32_t role, int32_t fw)
 {
 	struct role *r = role_get(h, role);
 	if (!r->fws)
-		r->fws = h->fw_ops->new(false, h->cfg.fair_sharing_excluded, &h->total,
-					h->host.random, h->host.ctx);
+		r->fws = h->fw_ops->new (false, h->cfg.fair_sharing_excluded, &h->total,
+		                         h->host.random, h->host.ctx);
 	if (r->nfws++ == 0) {
 		h->role_ops->add(h->rsorter, role, mc_role_name(role));
 		h->role_ops->activate(h->rsorter, role);
@@ -899,8 +917,8 @@ static void fw_set_active(struct hier *h, int32_t id)
 }
 
 static int add_framework_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const char *name,
-			      const int32_t *roles, int nroles, unsigned caps, bool active,
-			      const struct mc_min_allocatable *min_alloc)
+                              const int32_t *roles, int nroles, unsigned caps, bool active,
+                              const struct mc_min_allocatable *min_alloc)
 {
 	struct hier *h = H(a);
 	if (id < 0 || nroles < 1 || nroles > MC_ALLOC_MAX_ROLES || !roles)
@@ -1016,7 +1034,7 @@ static int deactivate_framework_hier(struct mc_allocator *a, mc_time_t now, int3
 }
 
 static int set_suppressed(struct hier *h, int32_t id, const int32_t *roles, int nroles,
-			  bool suppressed)
+                          bool suppressed)
 {
 	struct fw *f = fw_get(h, id);
 	if (!f)
@@ -1043,14 +1061,14 @@ static int set_suppressed(struct hier *h, int32_t id, const int32_t *roles, int 
 }
 
 static int suppress_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
-			 int nroles)
+                         int nroles)
 {
 	(void)now;
 	return set_suppressed(H(a), id, roles, roles ? nroles : 0, true);
 }
 
 static int revive_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const int32_t *roles,
-		       int nroles)
+                       int nroles)
 {
 	struct hier *h = H(a);
 	(void)now;
@@ -1064,7 +1082,7 @@ static int revive_hier(struct mc_allocator *a, mc_time_t now, int32_t id, const 
 /* ---- offers and allocations ------------------------------------------------------------------ */
 
 static int recover_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-			int32_t agent, const struct mc_resources *res, mc_time_t refuse)
+                        int32_t agent, const struct mc_resources *res, mc_time_t refuse)
 {
 	struct hier *h = H(a);
 	struct agent *ag = agent_get(h, agent);
@@ -1082,7 +1100,7 @@ static int recover_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32
 }
 
 static int launch_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		       int32_t agent, const struct mc_resources *res)
+                       int32_t agent, const struct mc_resources *res)
 {
 	struct hier *h = H(a);
 	(void)now;
@@ -1099,10 +1117,11 @@ static int launch_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_
 	return mc_resources_add(&e->allocated, res);
 }
 
-/* ---- quota and weights ------------------------------------------------------------------------ */
+/* ---- quota and weights ------------------------------------------------------------------------
+ */
 
 static int set_quota_hier(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
-			  const struct mc_resvec *limit, const bool *limited)
+                          const struct mc_resvec *limit, const bool *limited)
 {
 	struct hier *h = H(a);
 	if (role < 0 || role >= mc_role_count() || mc_role_parent(role) != MC_ROLE_NONE)
@@ -1142,7 +1161,8 @@ static int set_weight_hier(struct mc_allocator *a, int32_t role, double weight)
 	return 0;
 }
 
-/* ---- the run ------------------------------------------------------------------------------------ */
+/* ---- the run ------------------------------------------------------------------------------------
+ */
 
 /* consumed(top) = offered/allocated unreserved scalars + all reservations. */
 static void consumed_of(const struct role *t, struct mc_resvec *out)
@@ -1174,8 +1194,9 @@ static void quota_setup(struct hier *h)
 	}
 }
 
-/* After an offer of `off` to `role`: the required headroom follows the
- * role's unmet guarantee (consumption itself is kept by book()). */
+/* Around a stage-1 offer to `top`: the required headroom drops by what the
+ * offer took off the role's unmet guarantee (consumption itself is kept by
+ * book()). */
 static void quota_before(struct hier *h, int32_t top, struct mc_resvec *unmet_before)
 {
 	const struct role *t = &h->roles[top];
@@ -1210,8 +1231,8 @@ static int32_t headroom_role(struct hier *h, int32_t self_top, int i)
 	return -1;
 }
 
-static void record_offer(struct hier *h, int32_t fw, int32_t role, int32_t agent,
-			 struct entry *e, const struct mc_resources *res)
+static void record_offer(struct hier *h, int32_t fw, int32_t role, int32_t agent, struct entry *e,
+                         const struct mc_resources *res)
 {
 	if (e->pend_run == h->run_serial && e->pend_idx >= 0) {
 		mc_resources_add(&h->pend[e->pend_idx].o.resources, res);
@@ -1270,7 +1291,7 @@ static void available_for(const struct agent *ag, int32_t role, struct mc_resour
 
 /* Shrinks the unreserved scalars of `v` to `cap` (names where capped[i]). */
 static bool shrink(const struct hier *h, struct mc_resvec *v, const struct mc_resvec *cap,
-		   const bool *capped)
+                   const bool *capped)
 {
 	bool changed = false;
 	for (int i = 0; i < MC_RES_MAX; i++) {
@@ -1285,7 +1306,30 @@ static bool shrink(const struct hier *h, struct mc_resvec *v, const struct mc_re
 	return changed;
 }
 
-/* Visits one agent in one stage. Returns false when the agent is exhausted. */
+/* True when a stage-2 offer to `role` on the agent is necessarily empty:
+ * the role is at its quota limit in every scalar name the agent has free,
+ * and the agent has no free non-scalar and no reservation for the role.
+ * Skipping the role then changes nothing. O(names + reservations). */
+static bool saturated(const struct hier *h, const struct agent *ag, int32_t role,
+                      const struct role *t)
+{
+	if (mc_role_top(role) != role || !t->has_limit)
+		return false;
+	struct mc_resvec consumed;
+	consumed_of(t, &consumed);
+	for (int i = 0; i < MC_RES_MAX; i++) {
+		if (ag->free.unres.q[i] == 0)
+			continue;
+		if (!h->scalar[i] || !t->limited[i] || t->limit.q[i] > consumed.q[i])
+			return false;
+	}
+	for (int i = 0; i < ag->free.nresv; i++)
+		if (mc_role_is_self_or_ancestor(ag->free.resv_role[i], role))
+			return false;
+	return true;
+}
+
+/* Visits one agent in one stage. */
 static void allocate_agent(struct hier *h, int stage, int32_t agent)
 {
 	struct agent *ag = &h->agents[agent];
@@ -1311,6 +1355,8 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 		}
 		if (xp)
 			explain_inactive(h, stage, agent, role);
+		else if (stage == 2 && saturated(h, ag, role, t))
+			continue; /* every framework would get an empty offer */
 		struct mc_sorter_iter fit;
 		for (int32_t fw = h->fw_ops->first(r->fws, &fit); fw >= 0;
 		     fw = h->fw_ops->next(r->fws, &fit)) {
@@ -1320,20 +1366,23 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 			if (mc_resources_is_empty(&avail)) {
 				if (xp) {
 					enum mc_alloc_outcome o = ag->free_pos >= 0
-									  ? MC_OUTCOME_OTHER_RESERVATION
-									  : MC_OUTCOME_NOTHING_LEFT;
+					                              ? MC_OUTCOME_OTHER_RESERVATION
+					                              : MC_OUTCOME_NOTHING_LEFT;
 					for (; fw >= 0; fw = h->fw_ops->next(r->fws, &fit))
 						explain(h, stage, agent, role, fw, o, 0, -1);
 				}
 				break;
 			}
-			const struct mc_min_allocatable *min = f->has_min ? &f->min : &h->cfg.min_allocatable;
+			const struct mc_min_allocatable *min =
+			    f->has_min ? &f->min : &h->cfg.min_allocatable;
 			if (!min_ok(min, &avail)) {
 				if (xp)
-					explain(h, stage, agent, role, fw, MC_OUTCOME_BELOW_MIN, 0, -1);
+					explain(h, stage, agent, role, fw, MC_OUTCOME_BELOW_MIN, 0,
+					        -1);
 				continue;
 			}
-			if (h->cfg.filter_gpu_resources && ag->gpu && !(f->caps & MC_CAP_GPU_RESOURCES)) {
+			if (h->cfg.filter_gpu_resources && ag->gpu &&
+			    !(f->caps & MC_CAP_GPU_RESOURCES)) {
 				if (xp)
 					explain(h, stage, agent, role, fw, MC_OUTCOME_GPU, 0, -1);
 				continue;
@@ -1359,7 +1408,7 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 					if (!any) {
 						if (xp)
 							explain(h, stage, agent, role, fw,
-								MC_OUTCOME_GUARANTEE_MET, 0, -1);
+							        MC_OUTCOME_GUARANTEE_MET, 0, -1);
 						continue;
 					}
 					struct mc_resvec extra = avail.unres;
@@ -1377,7 +1426,10 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 						if (h->scalar[i])
 							off.unres.q[i] = g.q[i] + extra.q[i];
 				} else {
-					if (t->has_limit) {
+					/* Mesos applies the limit of the role offered to
+					 * (getQuota(role)): a subrole is not held to its
+					 * top-level role's limit. */
+					if (top == role && t->has_limit) {
 						struct mc_resvec room = t->limit;
 						mc_resvec_sub(&room, &consumed);
 						if (shrink(h, &off.unres, &room, t->limited))
@@ -1390,8 +1442,11 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 							why = MC_OUTCOME_HEADROOM;
 							if (xp)
 								for (int i = 0; i < MC_RES_MAX; i++)
-									if (off.unres.q[i] < before.q[i]) {
-										why_role = headroom_role(h, top, i);
+									if (off.unres.q[i] <
+									    before.q[i]) {
+										why_role =
+										    headroom_role(
+										        h, top, i);
 										break;
 									}
 						}
@@ -1407,15 +1462,19 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 			if (flt) {
 				if (xp)
 					explain(h, stage, agent, role, fw, MC_OUTCOME_FILTERED,
-						flt->expires, -1);
+					        flt->expires, -1);
 				continue;
 			}
 			if (xp)
 				explain(h, stage, agent, role, fw, MC_OUTCOME_OFFERED, 0, -1);
+			/* Stage 1 lowers the required headroom by the guaranteed
+			 * part; stage 2 leaves it as it is (Mesos does too). */
 			struct mc_resvec unmet_before;
-			quota_before(h, top, &unmet_before);
+			if (stage == 1)
+				quota_before(h, top, &unmet_before);
 			struct entry *e = book(h, agent, fw, role, &off, false);
-			quota_after(h, top, &unmet_before);
+			if (stage == 1)
+				quota_after(h, top, &unmet_before);
 			record_offer(h, fw, role, agent, e, &off);
 			if (stage == 1) {
 				unmet_of(t, &unmet);
@@ -1464,7 +1523,8 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 		h->all_candidates = false;
 		h->ncand = 0;
 		h->run_serial++;
-		h->host.timer_start(h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
+		h->periodic_timer = h->host.timer_start(
+		    h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
 		return;
 	}
 	if (!h->dirty && !explaining) {
@@ -1511,13 +1571,15 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 		emit_offers(h);
 	}
 	if (periodic)
-		h->host.timer_start(h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
+		h->periodic_timer = h->host.timer_start(
+		    h->host.ctx, now + h->cfg.allocation_interval, periodic_fire, h, 0);
 }
 
-/* ---- queries ------------------------------------------------------------------------------------- */
+/* ---- queries
+ * ------------------------------------------------------------------------------------- */
 
 static void framework_allocation_hier(const struct mc_allocator *a, int32_t fw,
-				      struct mc_resvec *out)
+                                      struct mc_resvec *out)
 {
 	struct hier *h = (struct hier *)a;
 	mc_resvec_clear(out);
@@ -1546,7 +1608,7 @@ static void framework_offered_hier(const struct mc_allocator *a, int32_t fw, str
 }
 
 static const struct mc_resources *held_hier(const struct mc_allocator *a, int32_t fw, int32_t role,
-					    int32_t agent, bool offered_only)
+                                            int32_t agent, bool offered_only)
 {
 	struct hier *h = (struct hier *)a;
 	struct agent *ag = agent_get(h, agent);
@@ -1562,7 +1624,10 @@ static const struct mc_resources *held_hier(const struct mc_allocator *a, int32_
 	return &h->scratch;
 }
 
-static const struct mc_resvec *total_hier(const struct mc_allocator *a) { return &CH(a)->total; }
+static const struct mc_resvec *total_hier(const struct mc_allocator *a)
+{
+	return &CH(a)->total;
+}
 
 static double role_share_hier(const struct mc_allocator *a, int32_t role)
 {
@@ -1581,38 +1646,44 @@ static double framework_share_hier(const struct mc_allocator *a, int32_t fw)
 	return h->fw_ops->share(h->roles[f->roles[0]].fws, fw);
 }
 
-static uint64_t runs_hier(const struct mc_allocator *a) { return CH(a)->runs; }
-static uint64_t runs_skipped_hier(const struct mc_allocator *a) { return CH(a)->skipped; }
+static uint64_t runs_hier(const struct mc_allocator *a)
+{
+	return CH(a)->runs;
+}
+static uint64_t runs_skipped_hier(const struct mc_allocator *a)
+{
+	return CH(a)->skipped;
+}
 
 const struct mc_allocator_ops mc_allocator_hierarchical = {
-	.name = "hierarchical",
-	.create = create_hier,
-	.destroy = destroy_hier,
-	.add_agent = add_agent_hier,
-	.add_used = add_used_hier,
-	.remove_agent = remove_agent_hier,
-	.update_agent = update_agent_hier,
-	.activate_agent = activate_agent_hier,
-	.reserve = reserve_hier,
-	.add_framework = add_framework_hier,
-	.remove_framework = remove_framework_hier,
-	.activate_framework = activate_framework_hier,
-	.deactivate_framework = deactivate_framework_hier,
-	.suppress = suppress_hier,
-	.revive = revive_hier,
-	.recover = recover_hier,
-	.launch = launch_hier,
-	.set_quota = set_quota_hier,
-	.set_weight = set_weight_hier,
-	.run = run_hier,
-	.pause = pause_hier,
-	.run_pending = run_pending_hier,
-	.framework_allocation = framework_allocation_hier,
-	.framework_offered = framework_offered_hier,
-	.held = held_hier,
-	.total = total_hier,
-	.role_share = role_share_hier,
-	.framework_share = framework_share_hier,
-	.runs = runs_hier,
-	.runs_skipped = runs_skipped_hier,
+    .name = "hierarchical",
+    .create = create_hier,
+    .destroy = destroy_hier,
+    .add_agent = add_agent_hier,
+    .add_used = add_used_hier,
+    .remove_agent = remove_agent_hier,
+    .update_agent = update_agent_hier,
+    .activate_agent = activate_agent_hier,
+    .reserve = reserve_hier,
+    .add_framework = add_framework_hier,
+    .remove_framework = remove_framework_hier,
+    .activate_framework = activate_framework_hier,
+    .deactivate_framework = deactivate_framework_hier,
+    .suppress = suppress_hier,
+    .revive = revive_hier,
+    .recover = recover_hier,
+    .launch = launch_hier,
+    .set_quota = set_quota_hier,
+    .set_weight = set_weight_hier,
+    .run = run_hier,
+    .pause = pause_hier,
+    .run_pending = run_pending_hier,
+    .framework_allocation = framework_allocation_hier,
+    .framework_offered = framework_offered_hier,
+    .held = held_hier,
+    .total = total_hier,
+    .role_share = role_share_hier,
+    .framework_share = framework_share_hier,
+    .runs = runs_hier,
+    .runs_skipped = runs_skipped_hier,
 };

@@ -31,7 +31,60 @@ static bool less_node(const struct mc_sorter *s, int32_t a, int32_t b)
 		return x->share < y->share;
 	if (x->count != y->count)
 		return x->count < y->count;
-	return strcmp(x->path, y->path) < 0;
+	return x->nkey < y->nkey;
+}
+
+/* ---- name ranks: nkey keeps bytewise path order in one integer ---------------- */
+
+static size_t name_lower_bound(const struct mc_sorter *s, const char *path)
+{
+	size_t lo = 0, hi = s->nbyname;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(s->nodes[s->byname[mid]].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void name_insert(struct mc_sorter *s, int32_t i)
+{
+	size_t k = name_lower_bound(s, s->nodes[i].path);
+	mc_xgrow(&s->byname, &s->bncap, s->nbyname + 1, sizeof *s->byname);
+	memmove(&s->byname[k + 1], &s->byname[k], (s->nbyname - k) * sizeof *s->byname);
+	s->byname[k] = i;
+	s->nbyname++;
+	uint64_t lo = k > 0 ? s->nodes[s->byname[k - 1]].nkey : 0;
+	uint64_t hi = k + 1 < s->nbyname ? s->nodes[s->byname[k + 1]].nkey : UINT64_MAX;
+	if (hi - lo >= 2) {
+		s->nodes[i].nkey = lo + (hi - lo) / 2;
+		return;
+	}
+	/* no room between the neighbours: spread every key out again, O(n) */
+	uint64_t step = UINT64_MAX / (s->nbyname + 1);
+	for (size_t j = 0; j < s->nbyname; j++)
+		s->nodes[s->byname[j]].nkey = (j + 1) * step;
+}
+
+static void name_remove(struct mc_sorter *s, int32_t i)
+{
+	size_t k = name_lower_bound(s, s->nodes[i].path);
+	while (k < s->nbyname && s->byname[k] != i)
+		k++;
+	MC_ASSERT(k < s->nbyname);
+	memmove(&s->byname[k], &s->byname[k + 1], (s->nbyname - k - 1) * sizeof *s->byname);
+	s->nbyname--;
+}
+
+/* Renames node i (its rank moves with it). Takes ownership of `path`. */
+static void node_rename(struct mc_sorter *s, int32_t i, char *path)
+{
+	name_remove(s, i);
+	free(s->nodes[i].path);
+	s->nodes[i].path = path;
+	name_insert(s, i);
 }
 
 double mc__sorter_node_share(const struct mc_sorter *s, const struct mc__snode *n)
@@ -83,11 +136,13 @@ static int32_t node_new(struct mc_sorter *s, int32_t parent, const char *path, s
 	memcpy(n->path, path, len);
 	n->path[len] = '\0';
 	n->weight = weight_of(s, n->path);
+	name_insert(s, i);
 	return i;
 }
 
 static void node_free(struct mc_sorter *s, int32_t i)
 {
+	name_remove(s, i);
 	struct mc__snode *n = &s->nodes[i];
 	free(n->path);
 	free(n->kids);
@@ -154,8 +209,8 @@ static int32_t leaf_to_internal(struct mc_sorter *s, int32_t leaf)
 	char *vp = mc_xmalloc(len + 3);
 	memcpy(vp, l->path, len);
 	memcpy(vp + len, "/.", 3);
-	free(l->path);
-	l->path = vp;
+	node_rename(s, leaf, vp);
+	l = &s->nodes[leaf];
 	l->weight = weight_of(s, vp);
 	l->parent = in;
 	kid_append(s, in, leaf);
@@ -166,8 +221,8 @@ static int32_t leaf_to_internal(struct mc_sorter *s, int32_t leaf)
 /* ---- lifecycle ------------------------------------------------------------------ */
 
 struct mc_sorter *mc__sorter_new(const struct mc_sorter_ops *ops, bool keep_sorted, bool hier,
-				 const bool *excluded, const struct mc_resvec *total,
-				 uint32_t (*rand)(void *), void *rand_ctx)
+                                 const bool *excluded, const struct mc_resvec *total,
+                                 uint32_t (*rand)(void *), void *rand_ctx)
 {
 	struct mc_sorter *s = mc_xcalloc(1, sizeof *s);
 	s->ops = ops;
@@ -197,6 +252,7 @@ void mc__sorter_free(struct mc_sorter *s)
 	for (size_t i = 0; i < s->nweights; i++)
 		free(s->weights[i].path);
 	free(s->weights);
+	free(s->byname);
 	free(s->nodes);
 	free(s->cnode);
 	free(s->out);
@@ -243,7 +299,9 @@ void mc__sorter_add(struct mc_sorter *s, int32_t id, const char *name)
 	}
 	(void)start;
 	int32_t leaf;
-	int32_t same = kid_find(s, node, name, len);
+	/* Flat sorters (frameworks) may hold equal names: they tie-break by
+	 * their distinct name ranks. Paths in a tree are unique. */
+	int32_t same = s->hier ? kid_find(s, node, name, len) : -1;
 	if (same >= 0) {
 		MC_ASSERT(s->nodes[same].client < 0 && s->nodes[same].vleaf < 0);
 		/* "a" arrives after "a/b": the client is the virtual leaf "a/." */
@@ -300,8 +358,9 @@ void mc__sorter_remove(struct mc_sorter *s, int32_t id)
 		} else if (p->nkids == 1 && p->vleaf >= 0 && p->kids[0] == p->vleaf) {
 			int32_t v = p->vleaf;
 			struct mc__snode *vn = &s->nodes[v];
-			free(vn->path);
-			vn->path = mc_xstrdup(p->path);
+			node_rename(s, v, mc_xstrdup(p->path));
+			vn = &s->nodes[v];
+			p = &s->nodes[n];
 			vn->weight = weight_of(s, vn->path);
 			vn->parent = up;
 			s->nodes[up].kids[kid_index(s, up, n)] = v;
@@ -348,7 +407,10 @@ void mc__sorter_set_weight(struct mc_sorter *s, const char *path, double w)
 	s->dirty = true;
 }
 
-void mc__sorter_total_changed(struct mc_sorter *s) { s->dirty = true; }
+void mc__sorter_total_changed(struct mc_sorter *s)
+{
+	s->dirty = true;
+}
 
 /* ---- allocations ------------------------------------------------------------------------ */
 
@@ -388,7 +450,7 @@ static void insert_sorted(struct mc_sorter *s, int32_t n)
 /* Applies sign*q (and count += inc) to leaf and ancestors, keeping kids
  * sorted at every level when the sorter is clean. */
 static void change(struct mc_sorter *s, int32_t id, const struct mc_resvec *q, int sign,
-		   uint64_t inc)
+                   uint64_t inc)
 {
 	MC_ASSERT(mc__sorter_contains(s, id));
 	bool resort = s->keep_sorted && !s->dirty;
@@ -411,23 +473,28 @@ static void change(struct mc_sorter *s, int32_t id, const struct mc_resvec *q, i
 		struct mc__snode *p = &s->nodes[parent];
 		/* move n to its new place: only its own key changed */
 		int k = pos;
-		if (sign > 0 || (!q && inc)) {
-			while (k + 1 < p->nkids && less_node(s, p->kids[k + 1], n))
-				k++;
-			if (k - pos > 8) {
-				/* long move: binary search instead of walking */
-				memmove(&p->kids[pos], &p->kids[pos + 1],
-					(size_t)(p->nkids - pos - 1) * sizeof *p->kids);
-				p->nkids--;
-				insert_sorted(s, n);
-				continue;
-			}
-			memmove(&p->kids[pos], &p->kids[pos + 1], (size_t)(k - pos) * sizeof *p->kids);
+		bool right = sign > 0 || (!q && inc);
+		int step = 0;
+		if (right) {
+			while (k + 1 < p->nkids && step < 8 && less_node(s, p->kids[k + 1], n))
+				k++, step++;
 		} else {
-			while (k > 0 && less_node(s, n, p->kids[k - 1]))
-				k--;
-			memmove(&p->kids[k + 1], &p->kids[k], (size_t)(pos - k) * sizeof *p->kids);
+			while (k > 0 && step < 8 && less_node(s, n, p->kids[k - 1]))
+				k--, step++;
 		}
+		if (step == 8) {
+			/* a long move: binary search instead of walking on */
+			memmove(&p->kids[pos], &p->kids[pos + 1],
+			        (size_t)(p->nkids - pos - 1) * sizeof *p->kids);
+			p->nkids--;
+			insert_sorted(s, n);
+			continue;
+		}
+		if (right)
+			memmove(&p->kids[pos], &p->kids[pos + 1],
+			        (size_t)(k - pos) * sizeof *p->kids);
+		else
+			memmove(&p->kids[k + 1], &p->kids[k], (size_t)(pos - k) * sizeof *p->kids);
 		p->kids[k] = n;
 	}
 }
@@ -442,7 +509,10 @@ void mc__sorter_unallocated(struct mc_sorter *s, int32_t id, const struct mc_res
 	change(s, id, q, -1, 0);
 }
 
-void mc__sorter_add_count(struct mc_sorter *s, int32_t id, uint64_t n) { change(s, id, NULL, +1, n); }
+void mc__sorter_add_count(struct mc_sorter *s, int32_t id, uint64_t n)
+{
+	change(s, id, NULL, +1, n);
+}
 
 /* ---- full sort and traversal -------------------------------------------------------------- */
 
@@ -537,7 +607,10 @@ bool mc__sorter_is_active(struct mc_sorter *s, int32_t id)
 	return mc__sorter_contains(s, id) && s->nodes[s->cnode[id]].active;
 }
 
-size_t mc__sorter_count(struct mc_sorter *s) { return s->nclients; }
+size_t mc__sorter_count(struct mc_sorter *s)
+{
+	return s->nclients;
+}
 
 const struct mc_sorter_ops *mc_sorter_lookup(const char *name)
 {

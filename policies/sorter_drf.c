@@ -20,7 +20,7 @@
 #include "policies/sorter_int.h"
 
 static struct mc_sorter *new_drf(bool hier, const bool *excluded, const struct mc_resvec *total,
-				 uint32_t (*rand)(void *), void *rand_ctx)
+                                 uint32_t (*rand)(void *), void *rand_ctx)
 {
 	return mc__sorter_new(&mc_sorter_drf, true, hier, excluded, total, rand, rand_ctx);
 }
@@ -86,26 +86,26 @@ static int32_t next_drf(struct mc_sorter *s, struct mc_sorter_iter *it)
 }
 
 const struct mc_sorter_ops mc_sorter_drf = {
-	.name = "drf",
-	.new = new_drf,
-	.free = mc__sorter_free,
-	.add = mc__sorter_add,
-	.remove = mc__sorter_remove,
-	.activate = mc__sorter_activate,
-	.deactivate = mc__sorter_deactivate,
-	.set_weight = mc__sorter_set_weight,
-	.total_changed = mc__sorter_total_changed,
-	.allocated = mc__sorter_allocated,
-	.unallocated = mc__sorter_unallocated,
-	.add_count = mc__sorter_add_count,
-	.sort = sort_drf,
-	.first = first_drf,
-	.next = next_drf,
-	.share = mc__sorter_share,
-	.path_share = mc__sorter_path_share,
-	.allocation = mc__sorter_allocation,
-	.alloc_count = mc__sorter_alloc_count,
-	.contains = mc__sorter_contains,
-	.is_active = mc__sorter_is_active,
-	.count = mc__sorter_count,
+    .name = "drf",
+    .new = new_drf,
+    .free = mc__sorter_free,
+    .add = mc__sorter_add,
+    .remove = mc__sorter_remove,
+    .activate = mc__sorter_activate,
+    .deactivate = mc__sorter_deactivate,
+    .set_weight = mc__sorter_set_weight,
+    .total_changed = mc__sorter_total_changed,
+    .allocated = mc__sorter_allocated,
+    .unallocated = mc__sorter_unallocated,
+    .add_count = mc__sorter_add_count,
+    .sort = sort_drf,
+    .first = first_drf,
+    .next = next_drf,
+    .share = mc__sorter_share,
+    .path_share = mc__sorter_path_share,
+    .allocation = mc__sorter_allocation,
+    .alloc_count = mc__sorter_alloc_count,
+    .contains = mc__sorter_contains,
+    .is_active = mc__sorter_is_active,
+    .count = mc__sorter_count,
 };

@@ -6,7 +6,8 @@
  * (share, count, path) unless the sorter is `dirty`, in which case the next
  * sort or iteration re-sorts everything. Allocations and counts of internal
  * nodes are always the sums over their subtrees (maintained eagerly);
- * shares are cached and valid only while not dirty.
+ * shares are cached and valid only while not dirty. nkey order equals the
+ * bytewise order of paths, so comparisons never call strcmp.
  */
 #ifndef MC_POLICIES_SORTER_INT_H
 #define MC_POLICIES_SORTER_INT_H
@@ -29,6 +30,7 @@ struct mc__snode {
 	int32_t *kids;
 	int nkids, kcap;
 	uint32_t seen; /* iteration serial that last returned this leaf */
+	uint64_t nkey; /* rank of `path` among all paths: compares like strcmp */
 	int32_t next_free;
 };
 
@@ -43,8 +45,10 @@ struct mc_sorter {
 	struct mc__snode *nodes;
 	size_t nnodes, ncap;
 	int32_t free_node;
-	int ninternal;        /* internal nodes besides the root */
-	int32_t *cnode;       /* client id -> node, -1 if untracked */
+	int32_t *byname; /* live nodes sorted by path; nkey follows this order */
+	size_t nbyname, bncap;
+	int ninternal;  /* internal nodes besides the root */
+	int32_t *cnode; /* client id -> node, -1 if untracked */
 	size_t ccap, nclients;
 	const struct mc_resvec *total;
 	bool excluded[MC_RES_MAX];
@@ -61,8 +65,8 @@ struct mc_sorter {
 };
 
 struct mc_sorter *mc__sorter_new(const struct mc_sorter_ops *ops, bool keep_sorted, bool hier,
-				 const bool *excluded, const struct mc_resvec *total,
-				 uint32_t (*rand)(void *), void *rand_ctx);
+                                 const bool *excluded, const struct mc_resvec *total,
+                                 uint32_t (*rand)(void *), void *rand_ctx);
 void mc__sorter_free(struct mc_sorter *s);
 void mc__sorter_add(struct mc_sorter *s, int32_t id, const char *name);
 void mc__sorter_remove(struct mc_sorter *s, int32_t id);

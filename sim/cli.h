@@ -12,5 +12,6 @@ int mc__cmd_scenario(int argc, char **argv); /* sim/cmd_scenario.c */
 int mc__cmd_trace(int argc, char **argv);    /* traces/cmd_trace.c */
 int mc__cmd_compare(int argc, char **argv);  /* sim/cmd_compare.c */
 int mc__cmd_bench(int argc, char **argv);    /* tests/bench/bench_main.c */
+int mc__cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
 
 #endif

@@ -1274,6 +1274,7 @@ static int run_file(const char *path, bool verbose, bool explain)
 	free(r);
 	return status;
 bad:
+	fflush(stdout);
 	fprintf(stderr, "%s\n", r->err.msg);
 	run_free(r);
 	free(r);

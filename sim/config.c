@@ -225,6 +225,9 @@ static void release_data(struct mc_config *c)
 	for (int k = 0; k < c->network.npartitions; k++)
 		free(c->network.partitions[k].ranges);
 	free(c->network.partitions);
+	for (int k = 0; k < c->nfailures; k++)
+		free(c->failures[k].ranges);
+	free(c->failures);
 	struct mc__config_src *src = c->src;
 	memset(c, 0, sizeof *c);
 	c->src = src;
@@ -1171,6 +1174,72 @@ static int decode_network(struct ctx *x, const yaml_node_t *m)
 	return 0;
 }
 
+/* ---- failure injection ---------------------------------------------------- */
+
+static int decode_failures(struct ctx *x, const yaml_node_t *v)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+		                      "failures: expected a list of {at, fraction | count | agents}");
+	int cnt = mc_yaml_seq_len(v);
+	x->c->failures = mc_xcalloc((size_t)cnt, sizeof *x->c->failures);
+	x->c->nfailures = cnt;
+	for (int i = 0; i < cnt; i++) {
+		static const char *const fk[] = {"at", "fraction", "count", "agents", "recover_after",
+		                                 NULL};
+		yaml_node_t *fm = mc_yaml_seq_item(x->y, v, i);
+		struct mc_config_failure *f = &x->c->failures[i];
+		char Q[64];
+		snprintf(Q, sizeof Q, "failures.%d", i);
+		f->recover_after = MC_TIME_NEVER;
+		f->line = fm->start_mark.index == (size_t)-1 ? 0 : (int)fm->start_mark.line + 1;
+		TRY(mc_yaml_check_map(x->y, fm, Q, fk, x->err));
+		if (!mc_yaml_get(x->y, fm, "at"))
+			return mc_yaml_errorf(x->y, fm, 0, x->err, MC_EPARSE, "%s: 'at' is required",
+			                      Q);
+		TRY(get_dur(x, fm, Q, "at", 0, MC_TIME_NEVER - 1, &f->at));
+		TRY(get_dur_none(x, fm, Q, "recover_after", 1, MC_TIME_NEVER - 1, MC_TIME_NEVER,
+		                 &f->recover_after));
+		int given = !!mc_yaml_get(x->y, fm, "fraction") + !!mc_yaml_get(x->y, fm, "count") +
+		            !!mc_yaml_get(x->y, fm, "agents");
+		if (given != 1)
+			return mc_yaml_errorf(x->y, fm, 0, x->err, MC_EPARSE,
+			                      "%s: give exactly one of 'fraction', 'count' or 'agents'",
+			                      Q);
+		TRY(get_double(x, fm, Q, "fraction", 1e-9, 1.0, &f->fraction));
+		TRY(get_int(x, fm, Q, "count", 1, INT32_MAX, &f->count));
+		yaml_node_t *ag = mc_yaml_get(x->y, fm, "agents");
+		if (ag) {
+			char l[96];
+			snprintf(l, sizeof l, "%s.agents", Q);
+			struct mc_config_partition pt = {0};
+			int rc = 0;
+			if (ag->type == YAML_SEQUENCE_NODE) {
+				for (int j = 0; j < mc_yaml_seq_len(ag) && !rc; j++) {
+					yaml_node_t *it = mc_yaml_seq_item(x->y, ag, j);
+					const char *s;
+					rc = mc_yaml_string(x->y, it, l, &s, x->err);
+					if (!rc)
+						rc = parse_agent_ranges(x, it, l, s, &pt);
+				}
+			} else {
+				const char *s;
+				rc = mc_yaml_string(x->y, ag, l, &s, x->err);
+				if (!rc)
+					rc = parse_agent_ranges(x, ag, l, s, &pt);
+			}
+			f->ranges = pt.ranges;
+			f->nranges = pt.nranges;
+			if (rc)
+				return rc;
+			if (f->nranges == 0)
+				return mc_yaml_errorf(x->y, ag, 0, x->err, MC_EPARSE, "%s: no agents",
+				                      l);
+		}
+	}
+	return 0;
+}
+
 static int decode_outputs(struct ctx *x, const yaml_node_t *m)
 {
 	static const char *const keys[] = {"timeseries", "tasks",  "tasks_csv",
@@ -1363,6 +1432,22 @@ static int validate(struct ctx *x)
 					    p, (int)pt->ranges[j][1], total_agents);
 				}
 		}
+
+	/* Failures name agents that exist (when the config lists them). */
+	if (!c->agents_from_trace)
+		for (int k = 0; k < c->nfailures; k++) {
+			const struct mc_config_failure *fl = &c->failures[k];
+			char p[64];
+			bool bad = fl->count > total_agents;
+			for (int j = 0; j < fl->nranges; j++)
+				bad |= fl->ranges[j][1] >= total_agents;
+			if (!bad)
+				continue;
+			snprintf(p, sizeof p, "failures.%d.%s", k, fl->count ? "count" : "agents");
+			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_ERANGE,
+			                      "%s: more agents than the experiment has (%" PRId64 ")",
+			                      p, total_agents);
+		}
 	return 0;
 }
 
@@ -1373,7 +1458,7 @@ static int decode(struct ctx *x)
 	static const char *const keys[] = {
 	    "name",      "seed",    "duration", "max_duration", "sample_interval",
 	    "allocator", "master",  "agents",   "frameworks",   "workload",
-	    "network",   "outputs", NULL};
+	    "network",   "outputs", "failures", NULL};
 	struct mc_config *c = x->c;
 	yaml_node_t *root = mc_yaml_root(x->y);
 	if (!root || mc_yaml_is_null(root))
@@ -1408,6 +1493,8 @@ static int decode(struct ctx *x)
 		TRY(decode_network(x, v));
 	if ((v = mc_yaml_get(x->y, root, "outputs")) && !mc_yaml_is_null(v))
 		TRY(decode_outputs(x, v));
+	if ((v = mc_yaml_get(x->y, root, "failures")) && !mc_yaml_is_null(v))
+		TRY(decode_failures(x, v));
 	return validate(x);
 }
 
@@ -1958,6 +2045,43 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		}
 		fputs("]}", o);
 	}
+
+	/* Echoed only when given, so the config echo (and golden summaries) of
+	 * experiments without failures stays as it was. */
+	if (c->nfailures > 0) {
+		json_key(o, &f, "failures");
+		fputc('[', o);
+	}
+	for (int k = 0; k < c->nfailures; k++) {
+		const struct mc_config_failure *fl = &c->failures[k];
+		if (k)
+			fputc(',', o);
+		fputs("{\"at\":", o);
+		json_time(o, fl->at);
+		if (fl->fraction > 0) {
+			fputs(",\"fraction\":", o);
+			json_num(o, fl->fraction);
+		} else if (fl->count > 0) {
+			fprintf(o, ",\"count\":%d", fl->count);
+		} else {
+			fputs(",\"agents\":\"", o);
+			for (int j = 0; j < fl->nranges; j++) {
+				if (j)
+					fputc(',', o);
+				if (fl->ranges[j][0] == fl->ranges[j][1])
+					fprintf(o, "%d", (int)fl->ranges[j][0]);
+				else
+					fprintf(o, "%d-%d", (int)fl->ranges[j][0],
+					        (int)fl->ranges[j][1]);
+			}
+			fputc('"', o);
+		}
+		fputs(",\"recover_after\":", o);
+		json_time(o, fl->recover_after);
+		fputc('}', o);
+	}
+	if (c->nfailures > 0)
+		fputc(']', o);
 
 	const struct mc_config_outputs *out = &c->outputs;
 	json_key(o, &f, "outputs");

@@ -249,6 +249,28 @@ struct mc_config_network {
 	struct mc_config_partition *partitions;
 };
 
+/* ---- failure injection --------------------------------------------------- */
+
+/*
+ * One `failures` item: at time `at`, some agents crash like machines do:
+ * silently, their tasks dying with them, so only the master's health checks
+ * find out (tasks LOST after max_agent_ping_timeouts x agent_ping_timeout).
+ * Which agents: exactly one of `fraction` (of all the agents the runner
+ * built, rounded to nearest, at least 1), `count`, or the explicit `agents`
+ * ranges. The first two are drawn from the experiment seed (random stream
+ * "failures/<item index>"), so the same seed fails the same agents.
+ * sim/validate_inject.c applies them.
+ */
+struct mc_config_failure {
+	int line;                /* 1-based line of the item in the file (0 if none) */
+	mc_time_t at;            /* required */
+	double fraction;         /* in (0, 1] when given, else 0 */
+	int count;               /* >= 1 when given, else 0 */
+	int nranges;             /* explicit agents when > 0 */
+	int32_t (*ranges)[2];    /* inclusive agent-id ranges [lo, hi] */
+	mc_time_t recover_after; /* MC_TIME_NEVER (default): the agents never come back */
+};
+
 /* ---- outputs ------------------------------------------------------------- */
 
 struct mc_config_outputs {
@@ -285,6 +307,9 @@ struct mc_config {
 	struct mc_config_workload workload; /* global: only kind TRACE (or NONE) */
 	struct mc_config_network network;
 	struct mc_config_outputs outputs;
+
+	int nfailures; /* `failures`: agent crashes injected at given times */
+	struct mc_config_failure *failures;
 
 	struct mc__config_src *src;
 };

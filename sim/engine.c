@@ -2,18 +2,34 @@
  * engine.c - the discrete-event engine: an implicit 4-ary min-heap of
  * 16-byte keys over a pool of event bodies.
  *
- * A key is (time, order), where order = seq << 24 | slot: comparing the two
- * 64-bit words in turn orders events by time, then by scheduling sequence
- * (FIFO at equal times), and the low 24 bits name the body's pool slot, so
- * the heap never touches the bodies while it sifts. A body holds the
- * handler, its context and argument, and a generation: a handle is
- * (generation << 24 | slot), so cancellation marks the body dead in O(1)
- * and the dead key is dropped when it reaches the top. When dead keys
- * outnumber live ones the heap is rebuilt without them, so tombstones stay
- * bounded.
+ * A key is (time, order) with order = seq << SLOT_BITS | slot. The time is
+ * stored with its sign bit flipped, so a key is one unsigned 128-bit number
+ * (time high, order low) and a single 128-bit comparison orders events by
+ * time, then by scheduling sequence (FIFO at equal times). The low bits of
+ * `order` name the body's pool slot, so sifting never touches the bodies.
+ * The heap array is placed so that the four children of a node share one
+ * 64-byte cache line.
  *
- * Capacity: 2^24 - 1 pending events at once; sequence numbers have 40 bits
- * (10^12 events per run).
+ * A body (32 bytes, two per cache line) holds the handler, its context and
+ * argument, a generation and a link word: LINK_PENDING, LINK_CANCELLED, or,
+ * for a free slot, the next free slot + 1 (0 ends the free list). A handle
+ * is gen << SLOT_BITS | slot; the generation is bumped whenever a slot is
+ * freed, so a stale handle never matches a reused slot. Cancelling marks the
+ * body LINK_CANCELLED in O(1) and the dead key (tombstone) is dropped when
+ * it reaches the top; when tombstones outnumber live keys (and there are
+ * more than PURGE_MIN of them) the heap is rebuilt without them in O(n), so
+ * the heap never holds more than max(2 * live, live + PURGE_MIN) keys and
+ * cancellation stays amortised O(1).
+ *
+ * Dispatch defers the pop: while a handler runs, the dispatched key stays at
+ * the root (`inflight`), and the first event the handler schedules replaces
+ * it with one sift-down (the classic hold: one sift instead of a pop and a
+ * push). If the handler schedules nothing, or anything needs the true heap
+ * first (next_time, a purge, a nested step), the root is popped then.
+ *
+ * Limits: 2^SLOT_BITS - 1 (268 million) events pending at once. Sequence
+ * numbers have 64 - SLOT_BITS bits; when they run out (after ~6.9e10
+ * schedules) the pending keys are renumbered in order, O(n log n) once.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -22,30 +38,50 @@
 #include "mesocosm/engine.h"
 #include "mesocosm/error.h"
 
-#define SLOT_BITS 24
-#define SLOT_MASK ((1u << SLOT_BITS) - 1)
-#define MAX_SLOTS SLOT_MASK
+#define SLOT_BITS 28
+#define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
+#define MAX_SLOTS ((size_t)SLOT_MASK) /* slot numbers 0 .. 2^28 - 2 */
+
+/* Sequence numbers available before a renumbering; tests may lower it. */
+#ifndef MC__ENGINE_SEQ_BITS
+#define MC__ENGINE_SEQ_BITS (64 - SLOT_BITS)
+#endif
+#define SEQ_LIMIT (UINT64_C(1) << MC__ENGINE_SEQ_BITS)
+_Static_assert(MC__ENGINE_SEQ_BITS + SLOT_BITS <= 64, "a key's order word is 64 bits");
+
+#define LINK_PENDING UINT32_MAX
+#define LINK_CANCELLED (UINT32_MAX - 1)
+
+/* Tombstones tolerated before the more-than-half-dead rule may purge. */
+#define PURGE_MIN 256
+
+#define TIME_BIAS (UINT64_C(1) << 63)
+#define CACHE_LINE 64
+/* Heap indices below this (16 KiB of keys) are taken to be in L1. */
+#define PREFETCH_FROM 1024
 
 struct key {
-	int64_t time;
-	uint64_t order; /* seq << 24 | slot */
+	uint64_t hi; /* time with the sign bit flipped: unsigned order = signed order */
+	uint64_t lo; /* seq << SLOT_BITS | slot */
 };
 
 struct body {
 	mc_event_fn fn;
 	void *ctx;
 	uint64_t arg;
-	uint32_t gen;   /* bumped when the slot is freed */
-	uint32_t state; /* 0 free, 1 pending, 2 cancelled */
-	uint32_t next_free;
+	uint32_t gen;
+	uint32_t link; /* LINK_PENDING, LINK_CANCELLED, or next free slot + 1 */
 };
 
 struct mc_engine {
-	struct key *heap;
+	struct key *heap; /* heap[1] is cache-line aligned */
+	void *heap_raw;
 	size_t n, cap;
-	struct body *bodies;
+	struct body *bodies; /* cache-line aligned */
+	void *bodies_raw;
 	size_t nbodies, bodies_cap;
 	uint32_t free_head; /* slot + 1, 0 = none */
+	bool inflight;      /* heap[0] is the key being dispatched */
 	size_t dead;        /* cancelled keys still in the heap */
 	uint64_t seq;
 	mc_time_t now;
@@ -53,14 +89,39 @@ struct mc_engine {
 	volatile sig_atomic_t stop;
 };
 
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
 static inline bool key_less(const struct key *a, const struct key *b)
 {
-	return a->time < b->time || (a->time == b->time && a->order < b->order);
+	return ((u128)a->hi << 64 | a->lo) < ((u128)b->hi << 64 | b->lo);
+}
+#else
+static inline bool key_less(const struct key *a, const struct key *b)
+{
+	return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
+}
+#endif
+
+static inline uint32_t key_slot(const struct key *k) { return (uint32_t)(k->lo & SLOT_MASK); }
+static inline mc_time_t key_time(const struct key *k) { return (mc_time_t)(k->hi ^ TIME_BIAS); }
+
+/* Index of the smallest of the children c .. min(c + 4, n) - 1 (c < n). */
+static inline size_t min_child(const struct key *h, size_t c, size_t n)
+{
+	if (c + 3 < n) {
+		size_t a = key_less(&h[c + 1], &h[c]) ? c + 1 : c;
+		size_t b = key_less(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+		return key_less(&h[b], &h[a]) ? b : a;
+	}
+	size_t best = c;
+	for (size_t j = c + 1; j < n; j++)
+		if (key_less(&h[j], &h[best]))
+			best = j;
+	return best;
 }
 
-static void sift_up(struct key *h, size_t i)
+static void sift_up(struct key *h, size_t i, struct key k)
 {
-	struct key k = h[i];
 	while (i > 0) {
 		size_t p = (i - 1) >> 2;
 		if (!key_less(&k, &h[p]))
@@ -71,6 +132,38 @@ static void sift_up(struct key *h, size_t i)
 	h[i] = k;
 }
 
+/* Fills the hole at the root of h[0..n) with k: the hole walks down along
+ * the smallest children to a leaf, then k sifts up from there (bottom-up
+ * heapsort's trick: a key that belongs near the bottom, as most do, costs
+ * three comparisons per level instead of four, and they compile to
+ * conditional moves). Below the top levels, which stay in L1, the four
+ * cache lines of the grandchildren are prefetched while the children are
+ * compared, so a deep heap pays about one memory latency per two levels
+ * instead of one per level. */
+static void refill_root(struct key *h, size_t n, struct key k)
+{
+	size_t i = 0, c;
+	while ((c = (i << 2) + 1) < n && c < PREFETCH_FROM) {
+		size_t m = min_child(h, c, n);
+		h[i] = h[m];
+		i = m;
+	}
+	while ((c = (i << 2) + 1) < n) {
+		size_t g = (c << 2) + 1;
+		if (g < n) {
+			const char *p = (const char *)&h[g];
+			__builtin_prefetch(p);
+			__builtin_prefetch(p + CACHE_LINE);
+			__builtin_prefetch(p + 2 * CACHE_LINE);
+			__builtin_prefetch(p + 3 * CACHE_LINE);
+		}
+		size_t m = min_child(h, c, n);
+		h[i] = h[m];
+		i = m;
+	}
+	sift_up(h, i, k);
+}
+
 static void sift_down(struct key *h, size_t n, size_t i)
 {
 	struct key k = h[i];
@@ -78,26 +171,71 @@ static void sift_down(struct key *h, size_t n, size_t i)
 		size_t c = (i << 2) + 1;
 		if (c >= n)
 			break;
-		size_t best = c;
-		size_t end = c + 4 < n ? c + 4 : n;
-		for (size_t j = c + 1; j < end; j++)
-			if (key_less(&h[j], &h[best]))
-				best = j;
-		if (!key_less(&h[best], &k))
+		size_t m = min_child(h, c, n);
+		if (!key_less(&h[m], &k))
 			break;
-		h[i] = h[best];
-		i = best;
+		h[i] = h[m];
+		i = m;
 	}
 	h[i] = k;
+}
+
+static void pop_root(struct mc_engine *e)
+{
+	size_t n = --e->n;
+	if (n)
+		refill_root(e->heap, n, e->heap[n]);
+}
+
+/* A cache-line placed array: the element at index `first` starts a line. */
+static void *aligned_array(size_t count, size_t size, size_t first, void **raw)
+{
+	*raw = mc_xmalloc(count * size + CACHE_LINE);
+	uintptr_t p = (uintptr_t)*raw + first * size;
+	p = (p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+	return (void *)(p - first * size);
+}
+
+static void grow_heap(struct mc_engine *e, size_t need)
+{
+	size_t cap = e->cap;
+	while (cap < need)
+		cap = cap < 1024 ? 1024 : cap * 2;
+	void *raw;
+	struct key *h = aligned_array(cap, sizeof *h, 1, &raw);
+	if (e->n)
+		memcpy(h, e->heap, e->n * sizeof *h);
+	free(e->heap_raw);
+	e->heap = h;
+	e->heap_raw = raw;
+	e->cap = cap;
+}
+
+static void grow_bodies(struct mc_engine *e, size_t need)
+{
+	size_t cap = e->bodies_cap;
+	while (cap < need)
+		cap = cap < 1024 ? 1024 : cap * 2;
+	if (cap > MAX_SLOTS)
+		cap = MAX_SLOTS;
+	void *raw;
+	struct body *b = aligned_array(cap, sizeof *b, 0, &raw);
+	if (e->nbodies)
+		memcpy(b, e->bodies, e->nbodies * sizeof *b);
+	free(e->bodies_raw);
+	e->bodies = b;
+	e->bodies_raw = raw;
+	e->bodies_cap = cap;
 }
 
 struct mc_engine *mc_engine_new(size_t capacity_hint)
 {
 	struct mc_engine *e = mc_xcalloc(1, sizeof *e);
-	e->cap = capacity_hint ? capacity_hint : 64;
-	e->heap = mc_xmalloc(e->cap * sizeof *e->heap);
-	e->bodies_cap = e->cap;
-	e->bodies = mc_xmalloc(e->bodies_cap * sizeof *e->bodies);
+	size_t cap = capacity_hint < 16 ? 16 : capacity_hint;
+	if (cap > MAX_SLOTS)
+		cap = MAX_SLOTS;
+	grow_heap(e, cap);
+	grow_bodies(e, cap);
 	return e;
 }
 
@@ -105,8 +243,8 @@ void mc_engine_free(struct mc_engine *e)
 {
 	if (!e)
 		return;
-	free(e->heap);
-	free(e->bodies);
+	free(e->heap_raw);
+	free(e->bodies_raw);
 	free(e);
 }
 
@@ -116,23 +254,54 @@ static uint32_t slot_alloc(struct mc_engine *e)
 {
 	if (e->free_head) {
 		uint32_t s = e->free_head - 1;
-		e->free_head = e->bodies[s].next_free;
+		e->free_head = e->bodies[s].link;
 		return s;
 	}
 	if (e->nbodies >= MAX_SLOTS)
-		MC_BUG("more than %u pending events", (unsigned)MAX_SLOTS);
-	mc_xgrow(&e->bodies, &e->bodies_cap, e->nbodies + 1, sizeof *e->bodies);
+		MC_BUG("more than %zu events pending", (size_t)MAX_SLOTS);
+	if (e->nbodies == e->bodies_cap)
+		grow_bodies(e, e->nbodies + 1);
 	e->bodies[e->nbodies].gen = 1;
 	return (uint32_t)e->nbodies++;
 }
 
-static void slot_free(struct mc_engine *e, uint32_t s)
+static inline void slot_free(struct mc_engine *e, uint32_t s)
 {
 	struct body *b = &e->bodies[s];
-	b->state = 0;
-	b->gen++;
-	b->next_free = e->free_head;
+	if (++b->gen == 0) /* keep handles non-zero across a wrap */
+		b->gen = 1;
+	b->link = e->free_head;
 	e->free_head = s + 1;
+}
+
+/* Completes a deferred pop: after this the heap holds only pending and
+ * cancelled events. */
+static inline void settle(struct mc_engine *e)
+{
+	if (e->inflight) {
+		e->inflight = false;
+		pop_root(e);
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	return key_less(x, y) ? -1 : key_less(y, x) ? 1 : 0;
+}
+
+/* Sequence numbers ran out: renumber the pending keys 0 .. n-1 in their
+ * order. A sorted array is a valid heap. O(n log n), once per 2^36
+ * schedules. */
+static void renumber(struct mc_engine *e)
+{
+	settle(e);
+	if (e->n >= SEQ_LIMIT)
+		MC_BUG("%zu events pending: no sequence numbers left", e->n);
+	qsort(e->heap, e->n, sizeof *e->heap, cmp_key);
+	for (size_t i = 0; i < e->n; i++)
+		e->heap[i].lo = ((uint64_t)i << SLOT_BITS) | (e->heap[i].lo & SLOT_MASK);
+	e->seq = e->n;
 }
 
 mc_event_handle mc_engine_schedule(struct mc_engine *e, mc_time_t at, mc_event_fn fn, void *ctx,
@@ -140,33 +309,42 @@ mc_event_handle mc_engine_schedule(struct mc_engine *e, mc_time_t at, mc_event_f
 {
 	if (at < e->now)
 		MC_BUG("event scheduled in the past (%lld < %lld)", (long long)at, (long long)e->now);
+	if (e->seq == SEQ_LIMIT)
+		renumber(e);
 	uint32_t s = slot_alloc(e);
 	struct body *b = &e->bodies[s];
 	b->fn = fn;
 	b->ctx = ctx;
 	b->arg = arg;
-	b->state = 1;
-	if (e->n == e->cap)
-		mc_xgrow(&e->heap, &e->cap, e->n + 1, sizeof *e->heap);
-	e->heap[e->n].time = at;
-	e->heap[e->n].order = (e->seq++ << SLOT_BITS) | s;
-	sift_up(e->heap, e->n++);
+	b->link = LINK_PENDING;
+	struct key k = {(uint64_t)at ^ TIME_BIAS, (e->seq++ << SLOT_BITS) | s};
+	if (e->inflight) {
+		e->inflight = false;
+		refill_root(e->heap, e->n, k);
+	} else {
+		if (e->n == e->cap)
+			grow_heap(e, e->n + 1);
+		sift_up(e->heap, e->n++, k);
+	}
 	return ((uint64_t)b->gen << SLOT_BITS) | s;
 }
 
 mc_event_handle mc_engine_after(struct mc_engine *e, mc_time_t delay, mc_event_fn fn, void *ctx,
 				uint64_t arg)
 {
-	return mc_engine_schedule(e, e->now + (delay > 0 ? delay : 0), fn, ctx, arg);
+	/* A negative delay means "now"; a delay past the end of time saturates. */
+	mc_time_t at = delay <= 0 ? e->now : delay > MC_TIME_NEVER - e->now ? MC_TIME_NEVER
+									  : e->now + delay;
+	return mc_engine_schedule(e, at, fn, ctx, arg);
 }
 
 static struct body *handle_body(const struct mc_engine *e, mc_event_handle h)
 {
-	uint32_t s = (uint32_t)(h & SLOT_MASK);
+	uint64_t s = h & SLOT_MASK;
 	if (h == 0 || s >= e->nbodies)
 		return NULL;
 	struct body *b = &e->bodies[s];
-	return b->state == 1 && b->gen == (uint32_t)(h >> SLOT_BITS) ? b : NULL;
+	return b->link == LINK_PENDING && b->gen == (h >> SLOT_BITS) ? b : NULL;
 }
 
 bool mc_engine_is_pending(const struct mc_engine *e, mc_event_handle h)
@@ -177,10 +355,11 @@ bool mc_engine_is_pending(const struct mc_engine *e, mc_event_handle h)
 /* Drops every cancelled key and rebuilds the heap (Floyd), O(n). */
 static void purge(struct mc_engine *e)
 {
+	settle(e);
 	size_t k = 0;
 	for (size_t i = 0; i < e->n; i++) {
-		uint32_t s = (uint32_t)(e->heap[i].order & SLOT_MASK);
-		if (e->bodies[s].state == 2)
+		uint32_t s = key_slot(&e->heap[i]);
+		if (e->bodies[s].link == LINK_CANCELLED)
 			slot_free(e, s);
 		else
 			e->heap[k++] = e->heap[i];
@@ -197,84 +376,75 @@ bool mc_engine_cancel(struct mc_engine *e, mc_event_handle h)
 	struct body *b = handle_body(e, h);
 	if (!b)
 		return false;
-	b->state = 2;
+	b->link = LINK_CANCELLED;
 	e->dead++;
-	if (e->dead > 1024 && e->dead * 2 > e->n)
+	if (e->dead > PURGE_MIN && e->dead * 2 > e->n)
 		purge(e);
 	return true;
 }
 
-/* Pops the top key; returns its slot, or -1 when the heap is empty. Dead
- * keys on top are discarded. */
-static int64_t pop_live(struct mc_engine *e, mc_time_t *time)
+/* Drops cancelled keys from the top; returns false when nothing is left.
+ * The heap must be settled. */
+static inline bool top_live(struct mc_engine *e)
 {
 	while (e->n) {
-		struct key top = e->heap[0];
-		e->heap[0] = e->heap[--e->n];
-		if (e->n)
-			sift_down(e->heap, e->n, 0);
-		uint32_t s = (uint32_t)(top.order & SLOT_MASK);
-		/* The next event's body is most likely needed next: start loading it
-		 * now, so its cache miss overlaps this event's dispatch. */
-		if (e->n)
-			__builtin_prefetch(&e->bodies[e->heap[0].order & SLOT_MASK]);
-		if (e->bodies[s].state == 2) {
-			e->dead--;
-			slot_free(e, s);
-			continue;
-		}
-		*time = top.time;
-		return s;
+		uint32_t s = key_slot(&e->heap[0]);
+		if (e->bodies[s].link != LINK_CANCELLED)
+			return true;
+		pop_root(e);
+		e->dead--;
+		slot_free(e, s);
 	}
-	return -1;
+	return false;
 }
 
 mc_time_t mc_engine_next_time(struct mc_engine *e)
 {
-	while (e->n) {
-		uint32_t s = (uint32_t)(e->heap[0].order & SLOT_MASK);
-		if (e->bodies[s].state != 2)
-			return e->heap[0].time;
-		e->heap[0] = e->heap[--e->n];
-		if (e->n)
-			sift_down(e->heap, e->n, 0);
-		e->dead--;
-		slot_free(e, s);
-	}
-	return MC_TIME_NEVER;
+	settle(e);
+	return top_live(e) ? key_time(&e->heap[0]) : MC_TIME_NEVER;
 }
 
-static void dispatch(struct mc_engine *e, uint32_t s, mc_time_t t)
+/* Dispatches the live event at the root of a settled heap. */
+static inline void dispatch_top(struct mc_engine *e)
 {
-	struct body b = e->bodies[s];
+	const struct key *top = &e->heap[0];
+	uint32_t s = key_slot(top);
+	/* The next event is most likely the smallest child of the root: start
+	 * loading its body now so the miss overlaps this dispatch. */
+	if (e->n > 1)
+		__builtin_prefetch(&e->bodies[key_slot(&e->heap[min_child(e->heap, 1, e->n)])]);
+	struct body *b = &e->bodies[s];
+	mc_event_fn fn = b->fn;
+	void *ctx = b->ctx;
+	uint64_t arg = b->arg;
 	slot_free(e, s);
-	e->now = t;
+	e->now = key_time(top);
 	e->dispatched++;
-	b.fn(e, b.ctx, b.arg);
+	e->inflight = true;
+	fn(e, ctx, arg);
+	settle(e);
 }
 
 bool mc_engine_step(struct mc_engine *e)
 {
-	mc_time_t t;
-	int64_t s = pop_live(e, &t);
-	if (s < 0)
+	settle(e);
+	if (!top_live(e))
 		return false;
-	dispatch(e, (uint32_t)s, t);
+	dispatch_top(e);
 	return true;
 }
 
 int mc_engine_run_until(struct mc_engine *e, mc_time_t until)
 {
-	e->stop = 0;
+	settle(e);
 	for (;;) {
-		if (e->stop)
+		if (e->stop) {
+			e->stop = 0;
 			return MC_EINTR;
-		mc_time_t next = mc_engine_next_time(e);
-		if (next == MC_TIME_NEVER || next > until)
+		}
+		if (!top_live(e) || key_time(&e->heap[0]) > until)
 			break;
-		mc_time_t t;
-		int64_t s = pop_live(e, &t);
-		dispatch(e, (uint32_t)s, t);
+		dispatch_top(e);
 	}
 	if (until != MC_TIME_NEVER && until > e->now)
 		e->now = until;
@@ -283,6 +453,6 @@ int mc_engine_run_until(struct mc_engine *e, mc_time_t until)
 
 void mc_engine_stop(struct mc_engine *e) { e->stop = 1; }
 
-size_t mc_engine_pending(const struct mc_engine *e) { return e->n - e->dead; }
+size_t mc_engine_pending(const struct mc_engine *e) { return e->n - e->dead - e->inflight; }
 
 uint64_t mc_engine_dispatched(const struct mc_engine *e) { return e->dispatched; }

@@ -27,6 +27,7 @@ static const struct {
 	{"trace", mc__cmd_trace, "convert, synthesise and describe workload traces"},
 	{"compare", mc__cmd_compare, "compare the headline metrics of several runs"},
 	{"bench", mc__cmd_bench, "run a benchmark (engine, alloc, replay, trace)"},
+	{"validate", mc__cmd_validate, "run a validation experiment (mesos-ramp, agent-failure)"},
 };
 
 static void usage(FILE *out)

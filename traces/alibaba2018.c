@@ -103,7 +103,8 @@ static int load_machines(struct mc_trace_reader *r, struct ali *a, const char *p
 		int nf = mc__split(s, len, ',', fs, fl, 8);
 		char what[96];
 		if (nf != 7) {
-			snprintf(what, sizeof what, "machine_meta: expected 7 columns, found %d", nf);
+			snprintf(what, sizeof what, "machine_meta: expected 7 columns, found %d",
+			         nf);
 			if ((rc = bad(r, path, tin.line, what)) < 0)
 				break;
 			continue;
@@ -115,7 +116,8 @@ static int load_machines(struct mc_trace_reader *r, struct ali *a, const char *p
 		int e3 = num_field(fs[5], fl[5], 0, 100, &mem);
 		if (fl[0] == 0 || e1 || ts < 0 || ts > (int64_t)1e12 || e2 < 0 || e3 < 0) {
 			if ((rc = bad(r, path, tin.line,
-				      "machine_meta: bad machine id, time, cpu_num or mem_size")) < 0)
+			              "machine_meta: bad machine id, time, cpu_num or mem_size")) <
+			    0)
 				break;
 			continue;
 		}
@@ -208,11 +210,11 @@ static int task_row(struct mc_trace_reader *r, struct ali *a, const char *s, siz
 	double inst, cpu, mem;
 	int64_t start, end;
 	if (num_field(fs[1], fl[1], 0, 1e9, &inst) || fl[2] == 0 ||
-	    mc__scan_i64(fs[5], fl[5], &start) || mc__scan_i64(fs[6], fl[6], &end) ||
-	    start < 0 || end < 0 || start > (int64_t)1e12 || end > (int64_t)1e12 ||
+	    mc__scan_i64(fs[5], fl[5], &start) || mc__scan_i64(fs[6], fl[6], &end) || start < 0 ||
+	    end < 0 || start > (int64_t)1e12 || end > (int64_t)1e12 ||
 	    num_field(fs[7], fl[7], 0, 1e7, &cpu) < 0 || num_field(fs[8], fl[8], 0, 100, &mem) < 0)
 		return bad(r, path, line,
-			   "batch_task: bad instance_num, job_name, start/end time or plan");
+		           "batch_task: bad instance_num, job_name, start/end time or plan");
 	if (fl[7] == 0)
 		cpu = 0;
 	if (fl[8] == 0)
@@ -234,9 +236,9 @@ static int task_row(struct mc_trace_reader *r, struct ali *a, const char *s, siz
 	if (a->emitted != INT64_MIN && t < a->emitted) {
 		char what[120];
 		snprintf(what, sizeof what,
-			 "start_time %lld is more than the lookahead before later rows (sort by "
-			 "column 6)",
-			 (long long)start);
+		         "start_time %lld is more than the lookahead before later rows (sort by "
+		         "column 6)",
+		         (long long)start);
 		return bad(r, path, line, what);
 	}
 	uint32_t slot;
@@ -273,9 +275,9 @@ static int task_row(struct mc_trace_reader *r, struct ali *a, const char *s, siz
 	else
 		k->sched_class = -1;
 	k->end_state = running                                           ? MC_TEND_UNKNOWN
-		       : fl[4] == 10 && !memcmp(fs[4], "Terminated", 10) ? MC_TEND_FINISHED
-		       : fl[4] == 6 && !memcmp(fs[4], "Failed", 6)       ? MC_TEND_FAILED
-									 : MC_TEND_UNKNOWN;
+	               : fl[4] == 10 && !memcmp(fs[4], "Terminated", 10) ? MC_TEND_FINISHED
+	               : fl[4] == 6 && !memcmp(fs[4], "Failed", 6)       ? MC_TEND_FAILED
+	                                                                 : MC_TEND_UNKNOWN;
 	mc__heap_push(&a->heap, t, slot);
 	if (t > a->maxseen)
 		a->maxseen = t;
@@ -290,10 +292,9 @@ static int ali_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 		 * can be earlier (rows are at most `lookahead` out of order). */
 		const struct mc__heap_ent *top = mc__heap_top(&a->heap);
 		bool task_ready = top && (a->done || a->maxseen - top->time > r->opt.lookahead);
-		bool machine_safe =
-		    a->im < a->nm &&
-		    (a->done || (a->maxseen != INT64_MIN &&
-				 a->maxseen - a->m[a->im].time > r->opt.lookahead));
+		bool machine_safe = a->im < a->nm &&
+		                    (a->done || (a->maxseen != INT64_MIN &&
+		                                 a->maxseen - a->m[a->im].time > r->opt.lookahead));
 		if (machine_safe && (!top || a->m[a->im].time <= top->time)) {
 			const struct mrow *m = &a->m[a->im++];
 			rec->type = MC_TREC_MACHINE;
@@ -303,8 +304,8 @@ static int ali_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 			mc_resources_clear(&rec->machine.capacity);
 			bool known = seen_machine(a, m->id);
 			rec->machine.event = !m->status_using ? MC_TMACH_REMOVE
-					     : known         ? MC_TMACH_UPDATE
-							     : MC_TMACH_ADD;
+			                     : known          ? MC_TMACH_UPDATE
+			                                      : MC_TMACH_ADD;
 			if (m->status_using) {
 				rec->machine.capacity.unres.q[MC_RES_CPUS] = m->cpus;
 				rec->machine.capacity.unres.q[MC_RES_MEM] = m->mem;
@@ -395,7 +396,7 @@ static int columns_of(const char *path, char *err, size_t n)
 }
 
 int mc__alibaba2018_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			 size_t n)
+                         size_t n)
 {
 	struct ali *a = mc_xcalloc(1, sizeof *a);
 	r->ops = &ali_ops;
@@ -407,10 +408,11 @@ int mc__alibaba2018_open(struct mc_trace_reader *r, char **files, size_t nfiles,
 	for (size_t i = 0; i < nfiles; i++) {
 		const char *f = files[i];
 		int kind = strstr(f, "machine_meta")     ? 7
-			   : strstr(f, "batch_task")     ? 9
-			   : strstr(f, "batch_instance") ? 14
-			   : strstr(f, "usage") || strstr(f, "container_meta") ? -1
-									       : columns_of(f, err, n);
+		           : strstr(f, "batch_task")     ? 9
+		           : strstr(f, "batch_instance") ? 14
+		           : strstr(f, "usage") || strstr(f, "container_meta")
+		               ? -1
+		               : columns_of(f, err, n);
 		if (kind == MC_EIO || kind == MC_EPARSE)
 			return kind;
 		if (kind == 7) {
@@ -427,19 +429,21 @@ int mc__alibaba2018_open(struct mc_trace_reader *r, char **files, size_t nfiles,
 		} else if (kind == 0) {
 			continue; /* empty file */
 		} else {
-			mc__errf(err, n, "%s: not an Alibaba 2018 machine_meta or batch_task table", f);
+			mc__errf(err, n, "%s: not an Alibaba 2018 machine_meta or batch_task table",
+			         f);
 			return MC_EINVAL;
 		}
 	}
 	snprintf(r->hdr.source, sizeof r->hdr.source, "alibaba2018: %s%s", files[0],
-		 nfiles > 1 ? " ..." : "");
+	         nfiles > 1 ? " ..." : "");
 	mc__trace_note(r, "alibaba2018: a batch_task row is one record of instance_num tasks "
-			  "submitted at start_time (no submit time in the trace)");
-	mc__trace_note(r, "alibaba2018: cpus = plan_cpu / 100; mem = plan_mem / 100 x %g MB; "
-			  "sched_class = task_type; no users",
-		       r->opt.machine_mem_mb);
+	                  "submitted at start_time (no submit time in the trace)");
+	mc__trace_note(r,
+	               "alibaba2018: cpus = plan_cpu / 100; mem = plan_mem / 100 x %g MB; "
+	               "sched_class = task_type; no users",
+	               r->opt.machine_mem_mb);
 	mc__trace_note(r, "alibaba2018: task_index = (DAG task number, or name hash mod 4096) x "
-			  "2^20; deps are DAG task numbers of the same job");
+	                  "2^20; deps are DAG task numbers of the same job");
 	if (instances)
 		mc__trace_note(r, "alibaba2018: batch_instance given but not read");
 	return 0;

@@ -24,39 +24,38 @@
 
 static int usage(FILE *out)
 {
-	fprintf(out,
-		"usage: mesocosm trace convert IN... -o OUT --from FORMAT [options]\n"
-		"       mesocosm trace synth -o OUT [--profile NAME] [options]\n"
-		"       mesocosm trace stats FILE... [--from FORMAT]\n"
-		"\n"
-		"formats: native google2011 google2019 alibaba2018 swf swim\n"
-		"\n"
-		"reader options (convert, stats):\n"
-		"  --skip-bad            count and skip malformed rows instead of failing\n"
-		"  --machine-cpus N      cores of a normalised 1.0 machine (32)\n"
-		"  --machine-mem MB      MB of a normalised 1.0 machine (131072)\n"
-		"  --lookahead DUR       Google: wait this long for a task's end (1h)\n"
-		"  --no-prefill          Google: drop tasks from before the window\n"
-		"  --cpus-per-proc N     SWF: cores per processor (1)\n"
-		"  --swf-mem MB          SWF: memory per task when the log has none (0)\n"
-		"  --block-size BYTES    SWIM: HDFS block size (134217728)\n"
-		"  --mb-per-s N          SWIM: per-task processing rate (50)\n"
-		"\n"
-		"synth options:\n"
-		"  --profile NAME        simple | google2011 (simple)\n"
-		"  --scale X             multiply jobs and machines (1.0)\n"
-		"  --seed N              (1)\n"
-		"  --jobs N              number of jobs (profile)\n"
-		"  --horizon DUR         stop arrivals at this time\n"
-		"  --arrival DIST        inter-arrival seconds, e.g. exp(4)\n"
-		"  --tasks DIST          tasks per job\n"
-		"  --duration DIST       task duration seconds\n"
-		"  --cpus DIST, --mem DIST   per-task request (cores, MB)\n"
-		"  --users N             number of users\n"
-		"  --google2011-csv DIR  also write Google 2011 CSV tables under DIR\n"
-		"\n"
-		"DIST: const(x) exp(m) uniform(a,b) normal(m,s) lognormal(mu,s) pareto(a,xm)\n"
-		"      weibull(scale,shape) empirical(file.csv)\n");
+	fprintf(out, "usage: mesocosm trace convert IN... -o OUT --from FORMAT [options]\n"
+	             "       mesocosm trace synth -o OUT [--profile NAME] [options]\n"
+	             "       mesocosm trace stats FILE... [--from FORMAT]\n"
+	             "\n"
+	             "formats: native google2011 google2019 alibaba2018 swf swim\n"
+	             "\n"
+	             "reader options (convert, stats):\n"
+	             "  --skip-bad            count and skip malformed rows instead of failing\n"
+	             "  --machine-cpus N      cores of a normalised 1.0 machine (32)\n"
+	             "  --machine-mem MB      MB of a normalised 1.0 machine (131072)\n"
+	             "  --lookahead DUR       Google: wait this long for a task's end (1h)\n"
+	             "  --no-prefill          Google: drop tasks from before the window\n"
+	             "  --cpus-per-proc N     SWF: cores per processor (1)\n"
+	             "  --swf-mem MB          SWF: memory per task when the log has none (0)\n"
+	             "  --block-size BYTES    SWIM: HDFS block size (134217728)\n"
+	             "  --mb-per-s N          SWIM: per-task processing rate (50)\n"
+	             "\n"
+	             "synth options:\n"
+	             "  --profile NAME        simple | google2011 (simple)\n"
+	             "  --scale X             multiply jobs and machines (1.0)\n"
+	             "  --seed N              (1)\n"
+	             "  --jobs N              number of jobs (profile)\n"
+	             "  --horizon DUR         stop arrivals at this time\n"
+	             "  --arrival DIST        inter-arrival seconds, e.g. exp(4)\n"
+	             "  --tasks DIST          tasks per job\n"
+	             "  --duration DIST       task duration seconds\n"
+	             "  --cpus DIST, --mem DIST   per-task request (cores, MB)\n"
+	             "  --users N             number of users\n"
+	             "  --google2011-csv DIR  also write Google 2011 CSV tables under DIR\n"
+	             "\n"
+	             "DIST: const(x) exp(m) uniform(a,b) normal(m,s) lognormal(mu,s) pareto(a,xm)\n"
+	             "      weibull(scale,shape) empirical(file.csv)\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -90,8 +89,7 @@ static int reader_opt(int argc, char **argv, int *i, struct mc_trace_options *o)
 		if (!v)
 			return -1;
 		double x = strtod(v, &end);
-		if (*end || !(x >= 0) || x > 1e12 ||
-		    (x == 0 && dp != &o->swf_default_mem_mb))
+		if (*end || !(x >= 0) || x > 1e12 || (x == 0 && dp != &o->swf_default_mem_mb))
 			return -1;
 		*dp = x;
 		(*i)++;
@@ -148,7 +146,8 @@ static int cmd_convert(int argc, char **argv)
 		if (from && mc_trace_format_parse(from, &f))
 			fprintf(stderr, "mesocosm trace convert: unknown format '%s'\n", from);
 		else
-			fprintf(stderr, "mesocosm trace convert: need IN..., -o OUT and --from FORMAT\n");
+			fprintf(stderr,
+			        "mesocosm trace convert: need IN..., -o OUT and --from FORMAT\n");
 		free(ins);
 		return 2;
 	}
@@ -168,11 +167,11 @@ static int cmd_convert(int argc, char **argv)
 	}
 	const struct mc_trace_header *h = mc_trace_header(r);
 	fprintf(stderr, "%s: %llu records (%llu machine, %llu tasks)\n", out,
-		(unsigned long long)h->records, (unsigned long long)h->machines,
-		(unsigned long long)h->tasks);
+	        (unsigned long long)h->records, (unsigned long long)h->machines,
+	        (unsigned long long)h->tasks);
 	for (size_t i = 0; i < h->ncounts; i++)
 		fprintf(stderr, "  %s: %llu\n", h->counts[i].reason,
-			(unsigned long long)h->counts[i].count);
+		        (unsigned long long)h->counts[i].count);
 	mc_trace_close(r);
 	return 0;
 }
@@ -183,7 +182,7 @@ static int parse_dist(const char *opt, const char *v, struct mc_dist *d, int fla
 	struct mc_dist nd;
 	if (!v || mc_dist_parse(&nd, v, flags, NULL, &pe)) {
 		fprintf(stderr, "mesocosm trace synth: %s %s: %s\n", opt, v ? v : "",
-			v ? pe.msg : "missing value");
+		        v ? pe.msg : "missing value");
 		return -1;
 	}
 	mc_dist_release(d);
@@ -205,7 +204,8 @@ static int cmd_synth(int argc, char **argv)
 	struct mc_synth_params p;
 	int rc = mc_synth_params_init(&p, profile, scale);
 	if (rc) {
-		fprintf(stderr, "mesocosm trace synth: unknown profile '%s' or bad scale\n", profile);
+		fprintf(stderr, "mesocosm trace synth: unknown profile '%s' or bad scale\n",
+		        profile);
 		return 2;
 	}
 	int st = 0;
@@ -254,7 +254,8 @@ static int cmd_synth(int argc, char **argv)
 			p.has_request[MC_RES_MEM] = true;
 			i++;
 		} else {
-			fprintf(stderr, "mesocosm trace synth: unknown or incomplete option %s\n", a);
+			fprintf(stderr, "mesocosm trace synth: unknown or incomplete option %s\n",
+			        a);
 			st = 2;
 		}
 		if (st == 2 && end)
@@ -278,7 +279,7 @@ static int cmd_synth(int argc, char **argv)
 		} else {
 			const struct mc_trace_header *h = mc_trace_header(r);
 			fprintf(stderr, "%s: %llu machines, %llu tasks\n", out,
-				(unsigned long long)h->machines, (unsigned long long)h->tasks);
+			        (unsigned long long)h->machines, (unsigned long long)h->tasks);
 		}
 	}
 	if (!st && csv) {
@@ -467,10 +468,10 @@ static int cmd_stats(int argc, char **argv)
 			printf("arrival rate   %.6g jobs/s, %.6g tasks/s\n", (double)jobs.n / s,
 			       (double)tasks / s);
 		}
-		printf("percentiles%s\n",
-		       dur.seen > RESERVOIR || cpu.seen > RESERVOIR ? " (from a uniform sample of "
-								      "200000 task records)"
-								    : "");
+		printf("percentiles%s\n", dur.seen > RESERVOIR || cpu.seen > RESERVOIR
+		                              ? " (from a uniform sample of "
+		                                "200000 task records)"
+		                              : "");
 		res_print("duration", &dur, "s");
 		res_print("cpus", &cpu, "cores");
 		res_print("mem", &mem, "MB");

@@ -30,10 +30,9 @@
 #include "traces/trace_int.h"
 
 enum { T_MACHINE = 0, T_TASK = 1, T_JOB = 2, NTABLES = 3 };
-static const char *const table_names11[NTABLES] = {"machine_events", "task_events",
-						   "job_events"};
+static const char *const table_names11[NTABLES] = {"machine_events", "task_events", "job_events"};
 static const char *const table_names19[NTABLES] = {"machine_events", "instance_events",
-						   "collection_events"};
+                                                   "collection_events"};
 static const int table_cols[NTABLES] = {6, 13, 8};
 
 #define AFTER_WINDOW INT64_MAX
@@ -69,18 +68,18 @@ struct table {
 enum { ST_PENDING = 0, ST_RUNNING = 1, ST_ENDED = 2 };
 
 struct otask {
-	uint64_t job;     /* 0 with idx UINT32_MAX = empty slot */
+	uint64_t job; /* 0 with idx UINT32_MAX = empty slot */
 	uint32_t idx;
 	uint32_t attempt;
 	uint8_t state;
-	uint8_t dropped;  /* prefill dropped: ignore its events */
-	int32_t pend;     /* pending output entry, or -1 once emitted */
+	uint8_t dropped; /* prefill dropped: ignore its events */
+	int32_t pend;    /* pending output entry, or -1 once emitted */
 	mc_time_t submit, sched, ended;
 };
 
 /* A pending output entry. */
 struct pent {
-	uint8_t type;   /* MC_TREC_* */
+	uint8_t type; /* MC_TREC_* */
 	uint8_t ready;
 	uint8_t cancelled;
 	uint8_t end_state;
@@ -110,7 +109,7 @@ struct g11 {
 		uint64_t job;
 		uint32_t idx;
 		mc_time_t at;
-	} *endq;
+	} * endq;
 	size_t eqcap, eqhead, eqtail;
 	mc_time_t now; /* input time */
 	bool input_done;
@@ -130,7 +129,10 @@ static inline size_t ot_hash(uint64_t job, uint32_t idx, size_t mask)
 	return (size_t)(h >> 17) & mask;
 }
 
-static inline bool ot_empty(const struct otask *o) { return o->idx == UINT32_MAX && !o->job; }
+static inline bool ot_empty(const struct otask *o)
+{
+	return o->idx == UINT32_MAX && !o->job;
+}
 
 static struct otask *ot_find(struct g11 *g, uint64_t job, uint32_t idx)
 {
@@ -306,14 +308,14 @@ static const char *j_skip(const char *p, const char *e, int depth)
 	}
 	const char *b = p;
 	while (p < e && ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' ||
-			 *p == 'e' || *p == 'E' || (*p >= 'a' && *p <= 'z')))
+	                 *p == 'e' || *p == 'E' || (*p >= 'a' && *p <= 'z')))
 		p++;
 	return p > b ? p : NULL;
 }
 
 /* Flattens the object at [s, s+len) into t->j. Returns NULL or a message. */
-static const char *j_flatten(struct table *t, const char *s, size_t len, const char *pk,
-			     size_t pkl, int depth)
+static const char *j_flatten(struct table *t, const char *s, size_t len, const char *pk, size_t pkl,
+                             int depth)
 {
 	const char *p = s, *e = s + len;
 	p = j_ws(p, e);
@@ -338,7 +340,8 @@ static const char *j_flatten(struct table *t, const char *s, size_t len, const c
 		if (!ve)
 			return "malformed value";
 		if (*v == '{' && depth == 0) {
-			const char *msg = j_flatten(t, v, (size_t)(ve - v), k, (size_t)(ke - 1 - k), 1);
+			const char *msg =
+			    j_flatten(t, v, (size_t)(ve - v), k, (size_t)(ke - 1 - k), 1);
 			if (msg)
 				return msg;
 		} else if (t->nj < JMAX) {
@@ -387,7 +390,7 @@ static int table_bad(struct mc_trace_reader *r, struct table *t, const char *wha
 /* An integer member (number or string of digits). Missing/null -> *out = dflt
  * when optional. Returns 0, 1 (row skipped) or an error. */
 static int j_i64(struct mc_trace_reader *r, struct table *t, const char *pk, const char *k,
-		 bool optional, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+                 bool optional, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
 {
 	const struct jfield *f = j_get(t, pk, k);
 	char what[96];
@@ -402,14 +405,14 @@ static int j_i64(struct mc_trace_reader *r, struct table *t, const char *pk, con
 	int e = f->kind == 'x' ? MC_EPARSE : mc__scan_i64(f->v, f->vl, out);
 	if (e || *out < lo || *out > hi) {
 		snprintf(what, sizeof what, "\"%s%s%s\": %s", pk ? pk : "", pk ? "." : "", k,
-			 e == MC_EPARSE ? "not an integer" : "out of range");
+		         e == MC_EPARSE ? "not an integer" : "out of range");
 		return table_bad(r, t, what);
 	}
 	return 0;
 }
 
 static int j_f64(struct mc_trace_reader *r, struct table *t, const char *pk, const char *k,
-		 double *out)
+                 double *out)
 {
 	const struct jfield *f = j_get(t, pk, k);
 	if (!f || f->kind == 'z' || (f->kind == 's' && f->vl == 0)) {
@@ -420,7 +423,7 @@ static int j_f64(struct mc_trace_reader *r, struct table *t, const char *pk, con
 	if (e || *out < 0 || *out > 1e6) {
 		char what[96];
 		snprintf(what, sizeof what, "\"%s%s%s\": %s", pk ? pk : "", pk ? "." : "", k,
-			 e == MC_EPARSE ? "not a number" : "out of range");
+		         e == MC_EPARSE ? "not a number" : "out of range");
 		return table_bad(r, t, what);
 	}
 	return 0;
@@ -483,7 +486,7 @@ static int table_advance(struct mc_trace_reader *r, struct table *t)
 			if (nf != want) {
 				char what[96];
 				snprintf(what, sizeof what,
-					 "expected %d comma-separated columns, found %d", want, nf);
+				         "expected %d comma-separated columns, found %d", want, nf);
 				int b = table_bad(r, t, what);
 				if (b < 0)
 					return b;
@@ -492,8 +495,9 @@ static int table_advance(struct mc_trace_reader *r, struct table *t)
 			int e = mc__scan_i64(t->fs[0], t->fl[0], &time);
 			if (e || time < 0) {
 				int b = table_bad(r, t,
-						  e == MC_ERANGE ? "time out of range"
-								 : "time is not a non-negative integer");
+				                  e == MC_ERANGE
+				                      ? "time out of range"
+				                      : "time is not a non-negative integer");
 				if (b < 0)
 					return b;
 				continue;
@@ -502,7 +506,7 @@ static int table_advance(struct mc_trace_reader *r, struct table *t)
 		if (time < t->last) {
 			char what[96];
 			snprintf(what, sizeof what, "time %lld is before the previous row's %lld",
-				 (long long)time, (long long)t->last);
+			         (long long)time, (long long)t->last);
 			int b = table_bad(r, t, what);
 			if (b < 0)
 				return b;
@@ -516,8 +520,8 @@ static int table_advance(struct mc_trace_reader *r, struct table *t)
 }
 
 /* Field helpers with row-level error reporting. */
-static int fld_i64(struct mc_trace_reader *r, struct table *t, int col, bool optional,
-		   int64_t lo, int64_t hi, int64_t *out, const char *name)
+static int fld_i64(struct mc_trace_reader *r, struct table *t, int col, bool optional, int64_t lo,
+                   int64_t hi, int64_t *out, const char *name)
 {
 	if (t->fl[col] == 0) {
 		if (optional) {
@@ -532,14 +536,14 @@ static int fld_i64(struct mc_trace_reader *r, struct table *t, int col, bool opt
 	if (e || *out < lo || *out > hi) {
 		char what[96];
 		snprintf(what, sizeof what, "column %d (%s): %s", col + 1, name,
-			 e == MC_EPARSE ? "not an integer" : "out of range");
+		         e == MC_EPARSE ? "not an integer" : "out of range");
 		return table_bad(r, t, what);
 	}
 	return 0;
 }
 
 static int fld_f64(struct mc_trace_reader *r, struct table *t, int col, double *out,
-		   const char *name)
+                   const char *name)
 {
 	if (t->fl[col] == 0) {
 		*out = -1;
@@ -549,7 +553,7 @@ static int fld_f64(struct mc_trace_reader *r, struct table *t, int col, double *
 	if (e || *out < 0 || *out > 1e6) {
 		char what[96];
 		snprintf(what, sizeof what, "column %d (%s): %s", col + 1, name,
-			 e == MC_EPARSE ? "not a number" : "out of range");
+		         e == MC_EPARSE ? "not a number" : "out of range");
 		return table_bad(r, t, what);
 	}
 	return 0;
@@ -560,22 +564,27 @@ static int fld_f64(struct mc_trace_reader *r, struct table *t, int col, double *
 static enum mc_tend end_of(int64_t ev)
 {
 	switch (ev) {
-	case 2: return MC_TEND_EVICTED;
-	case 3: return MC_TEND_FAILED;
-	case 4: return MC_TEND_FINISHED;
-	case 5: return MC_TEND_KILLED;
-	default: return MC_TEND_LOST;
+	case 2:
+		return MC_TEND_EVICTED;
+	case 3:
+		return MC_TEND_FAILED;
+	case 4:
+		return MC_TEND_FINISHED;
+	case 5:
+		return MC_TEND_KILLED;
+	default:
+		return MC_TEND_LOST;
 	}
 }
 
 struct mach_ev {
-	int64_t id, ev; /* ev in 2011 codes */
+	int64_t id, ev;  /* ev in 2011 codes */
 	double cpu, mem; /* -1 when empty */
 	uint64_t platform;
 };
 
 static int apply_machine(struct mc_trace_reader *r, struct g11 *g, mc_time_t time,
-			 const struct mach_ev *m)
+                         const struct mach_ev *m)
 {
 	if (time == AFTER_WINDOW) {
 		mc__trace_count(r, "dropped: machine event after the window", 1);
@@ -654,7 +663,7 @@ struct task_ev {
 };
 
 static int apply_task(struct mc_trace_reader *r, struct g11 *g, mc_time_t time,
-		      const struct task_ev *te);
+                      const struct task_ev *te);
 
 static int do_task(struct mc_trace_reader *r, struct g11 *g, struct table *t)
 {
@@ -674,7 +683,7 @@ static int do_task(struct mc_trace_reader *r, struct g11 *g, struct table *t)
 }
 
 static int apply_task(struct mc_trace_reader *r, struct g11 *g, mc_time_t time,
-		      const struct task_ev *te)
+                      const struct task_ev *te)
 {
 	int64_t job = te->job, idx = te->idx, ev = te->ev, cls = te->cls, prio = te->prio;
 	double cpu = te->cpu, mem = te->mem, disk = te->disk;
@@ -774,7 +783,8 @@ static int apply_task(struct mc_trace_reader *r, struct g11 *g, mc_time_t time,
 				p->ready = 1;
 			} else {
 				p->cancelled = 1;
-				mc__trace_count(r, "dropped: task ended before it was scheduled", 1);
+				mc__trace_count(r, "dropped: task ended before it was scheduled",
+				                1);
 			}
 		} else {
 			int32_t pid = pent_new(g, time);
@@ -960,8 +970,8 @@ static int step_input(struct mc_trace_reader *r, struct g11 *g)
 		}
 		/* At equal times the job/collection table goes first (a 2019
 		 * instance needs its collection's user), then machines. */
-		if (t->has && (!best || t->time < best->time ||
-			       (t->time == best->time && t->kind == T_JOB)))
+		if (t->has &&
+		    (!best || t->time < best->time || (t->time == best->time && t->kind == T_JOB)))
 			best = t;
 	}
 	if (!best)
@@ -972,7 +982,7 @@ static int step_input(struct mc_trace_reader *r, struct g11 *g)
 	if (g->v2019)
 		rc = best->kind == T_MACHINE ? do_machine19(r, g, best)
 		     : best->kind == T_TASK  ? do_task19(r, g, best)
-					     : do_job19(r, g, best);
+		                             : do_job19(r, g, best);
 	else if (best->kind == T_MACHINE)
 		rc = do_machine(r, g, best);
 	else if (best->kind == T_TASK)
@@ -987,7 +997,7 @@ static int step_input(struct mc_trace_reader *r, struct g11 *g)
 }
 
 static void fill_record(struct mc_trace_reader *r, struct g11 *g, const struct pent *p,
-			mc_time_t time, struct mc_trace_record *rec)
+                        mc_time_t time, struct mc_trace_record *rec)
 {
 	rec->time = time;
 	rec->type = (enum mc_trec_type)p->type;
@@ -1100,8 +1110,8 @@ static const struct mc__trace_ops g11_ops = {g11_next, g11_free};
  * first line. Returns the table kind, or a negative error with a message. */
 static int classify(const char *path, bool v2019, char *err, size_t n)
 {
-	static const char *const other[] = {"task_usage",  "instance_usage", "machine_attributes",
-					    "task_constraints", "schema"};
+	static const char *const other[] = {"task_usage", "instance_usage", "machine_attributes",
+	                                    "task_constraints", "schema"};
 	const char *const *names = v2019 ? table_names19 : table_names11;
 	for (int k = 0; k < NTABLES; k++)
 		if (strstr(path, names[k]))
@@ -1109,13 +1119,14 @@ static int classify(const char *path, bool v2019, char *err, size_t n)
 	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
 		if (strstr(path, other[i])) {
 			mc__errf(err, n, "%s: the %s table is not used; give %s, %s or %s", path,
-				 other[i], names[0], names[1], names[2]);
+			         other[i], names[0], names[1], names[2]);
 			return MC_EINVAL;
 		}
 	if (v2019) {
-		mc__errf(err, n, "%s: cannot tell the table: name the file after machine_events, "
-				 "instance_events or collection_events",
-			 path);
+		mc__errf(err, n,
+		         "%s: cannot tell the table: name the file after machine_events, "
+		         "instance_events or collection_events",
+		         path);
 		return MC_EINVAL;
 	}
 	struct mc__tin tin;
@@ -1133,9 +1144,10 @@ static int classify(const char *path, bool v2019, char *err, size_t n)
 			if (nf == table_cols[k])
 				kind = k;
 		if (kind < 0)
-			mc__errf(err, n, "%s:1: %d columns: not a Google 2011 machine_events (6), "
-					 "task_events (13) or job_events (8) table",
-				 path, nf);
+			mc__errf(err, n,
+			         "%s:1: %d columns: not a Google 2011 machine_events (6), "
+			         "task_events (13) or job_events (8) table",
+			         path, nf);
 	} else if (rc == 0) {
 		kind = T_TASK; /* an empty file contributes nothing */
 	} else {
@@ -1146,7 +1158,7 @@ static int classify(const char *path, bool v2019, char *err, size_t n)
 }
 
 static int google_open(struct mc_trace_reader *r, char **files, size_t nfiles, bool v2019,
-		       char *err, size_t n)
+                       char *err, size_t n)
 {
 	struct g11 *g = mc_xcalloc(1, sizeof *g);
 	r->ops = &g11_ops;
@@ -1168,7 +1180,7 @@ static int google_open(struct mc_trace_reader *r, char **files, size_t nfiles, b
 	}
 	if (!g->t[T_MACHINE].nfiles && !g->t[T_TASK].nfiles) {
 		mc__errf(err, n, "%s: no %s or %s table among the inputs", files[0], names[0],
-			 names[1]);
+		         names[1]);
 		return MC_EINVAL;
 	}
 	g->cpus = r->opt.machine_cpus;
@@ -1177,36 +1189,39 @@ static int google_open(struct mc_trace_reader *r, char **files, size_t nfiles, b
 	ot_grow(g);
 	const char *v = v2019 ? "google2019" : "google2011";
 	snprintf(r->hdr.source, sizeof r->hdr.source, "%s: %s%s", v, files[0],
-		 nfiles > 1 ? " ..." : "");
-	mc__trace_note(r, "%s: capacities and requests normalised to the largest machine, "
-			  "scaled to %g cores and %g MB per 1.0",
-		       v, g->cpus, g->mem);
-	mc__trace_note(r, "%s: task duration = terminal event - SCHEDULE; a SUBMIT after "
-			  "EVICT/FAIL/KILL/LOST is a new attempt",
-		       v);
-	mc__trace_note(r, "%s: tasks whose end was not read within %g s of submission have "
-			  "duration -1 and a later TASK_END record",
-		       v, mc_time_to_sec(r->opt.lookahead));
-	mc__trace_note(r, "%s: time 0 means before the window (%s); 2^63-1 (after the "
-			  "window) is dropped",
-		       v, r->opt.keep_prefill ? "kept as submissions at time 0" : "dropped");
+	         nfiles > 1 ? " ..." : "");
+	mc__trace_note(r,
+	               "%s: capacities and requests normalised to the largest machine, "
+	               "scaled to %g cores and %g MB per 1.0",
+	               v, g->cpus, g->mem);
+	mc__trace_note(r,
+	               "%s: task duration = terminal event - SCHEDULE; a SUBMIT after "
+	               "EVICT/FAIL/KILL/LOST is a new attempt",
+	               v);
+	mc__trace_note(r,
+	               "%s: tasks whose end was not read within %g s of submission have "
+	               "duration -1 and a later TASK_END record",
+	               v, mc_time_to_sec(r->opt.lookahead));
+	mc__trace_note(r,
+	               "%s: time 0 means before the window (%s); 2^63-1 (after the "
+	               "window) is dropped",
+	               v, r->opt.keep_prefill ? "kept as submissions at time 0" : "dropped");
 	if (v2019)
-		mc__trace_note(r, "google2019: instance user = its collection's user (unknown when "
-				  "the collection's SUBMIT was not read); priority kept as is (0..450)");
+		mc__trace_note(
+		    r, "google2019: instance user = its collection's user (unknown when "
+		       "the collection's SUBMIT was not read); priority kept as is (0..450)");
 	else if (g->t[T_JOB].nfiles)
 		mc__trace_note(r, "google2011: job_events checked but not used (task_events carry "
-				  "user, class and priority)");
+		                  "user, class and priority)");
 	return 0;
 }
 
-int mc__google2011_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			size_t n)
+int mc__google2011_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err, size_t n)
 {
 	return google_open(r, files, nfiles, false, err, n);
 }
 
-int mc__google2019_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			size_t n)
+int mc__google2019_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err, size_t n)
 {
 	return google_open(r, files, nfiles, true, err, n);
 }

@@ -40,11 +40,16 @@ struct gw {
 static int end_event(enum mc_tend e)
 {
 	switch (e) {
-	case MC_TEND_FAILED: return 3;
-	case MC_TEND_KILLED: return 5;
-	case MC_TEND_EVICTED: return 2;
-	case MC_TEND_LOST: return 6;
-	default: return 4;
+	case MC_TEND_FAILED:
+		return 3;
+	case MC_TEND_KILLED:
+		return 5;
+	case MC_TEND_EVICTED:
+		return 2;
+	case MC_TEND_LOST:
+		return 6;
+	default:
+		return 4;
 	}
 }
 
@@ -56,8 +61,8 @@ static void flush_until(struct gw *g, mc_time_t t)
 		mc__heap_pop(&g->heap, &e);
 		struct pend_end *p = &g->ends[e.idx];
 		fprintf(g->tf, "%lld,,%llu,%u,%llu,%d,%s,%d,%d,,,,\n", (long long)e.time,
-			(unsigned long long)p->job, p->idx, (unsigned long long)p->machine, p->event,
-			mc_trace_user_name(g->r, p->user), p->cls, p->prio);
+		        (unsigned long long)p->job, p->idx, (unsigned long long)p->machine,
+		        p->event, mc_trace_user_name(g->r, p->user), p->cls, p->prio);
 		mc_xgrow(&g->free_ids, &g->cap_free, g->nfree + 1, sizeof *g->free_ids);
 		g->free_ids[g->nfree++] = e.idx;
 	}
@@ -81,7 +86,7 @@ static FILE *open_table(const char *dir, const char *table, char *err, size_t n)
 }
 
 int mc__google2011_write(struct mc_trace_reader *r, const char *dir, double machine_cpus,
-			 double machine_mem_mb, char *err, size_t n)
+                         double machine_mem_mb, char *err, size_t n)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		mc__errf(err, n, "%s: cannot create: %s", dir, strerror(errno));
@@ -102,13 +107,14 @@ int mc__google2011_write(struct mc_trace_reader *r, const char *dir, double mach
 			const struct mc_trace_machine *m = &rec.machine;
 			if (m->event == MC_TMACH_REMOVE)
 				fprintf(g.mf, "%lld,%llu,1,,,\n", (long long)rec.time,
-					(unsigned long long)m->id);
+				        (unsigned long long)m->id);
 			else
-				fprintf(g.mf, "%lld,%llu,%d,p%llu,%.4g,%.4g\n", (long long)rec.time,
-					(unsigned long long)m->id, (int)m->event,
-					(unsigned long long)m->platform,
-					mc_milli_to_double(m->capacity.unres.q[MC_RES_CPUS]) / g.cpus,
-					mc_milli_to_double(m->capacity.unres.q[MC_RES_MEM]) / g.mem);
+				fprintf(
+				    g.mf, "%lld,%llu,%d,p%llu,%.4g,%.4g\n", (long long)rec.time,
+				    (unsigned long long)m->id, (int)m->event,
+				    (unsigned long long)m->platform,
+				    mc_milli_to_double(m->capacity.unres.q[MC_RES_CPUS]) / g.cpus,
+				    mc_milli_to_double(m->capacity.unres.q[MC_RES_MEM]) / g.mem);
 			g.nmachines++;
 		} else if (rec.type == MC_TREC_TASK) {
 			const struct mc_trace_task *t = &rec.task;
@@ -117,14 +123,16 @@ int mc__google2011_write(struct mc_trace_reader *r, const char *dir, double mach
 			double m = mc_milli_to_double(t->request.q[MC_RES_MEM]) / g.mem;
 			for (uint32_t k = 0; k < t->count; k++) {
 				uint32_t idx = t->task_index + k;
-				uint64_t mach = g.nmachines ? 1 + (g.rr_machine++ % g.nmachines) : 0;
+				uint64_t mach =
+				    g.nmachines ? 1 + (g.rr_machine++ % g.nmachines) : 0;
 				fprintf(g.tf, "%lld,,%llu,%u,,0,%s,%d,%d,%.4g,%.4g,0,0\n",
-					(long long)rec.time, (unsigned long long)t->job_id, idx, user,
-					t->sched_class < 0 ? 0 : t->sched_class, t->priority, c, m);
+				        (long long)rec.time, (unsigned long long)t->job_id, idx,
+				        user, t->sched_class < 0 ? 0 : t->sched_class, t->priority,
+				        c, m);
 				fprintf(g.tf, "%lld,,%llu,%u,%llu,1,%s,%d,%d,%.4g,%.4g,0,0\n",
-					(long long)rec.time, (unsigned long long)t->job_id, idx,
-					(unsigned long long)mach, user,
-					t->sched_class < 0 ? 0 : t->sched_class, t->priority, c, m);
+				        (long long)rec.time, (unsigned long long)t->job_id, idx,
+				        (unsigned long long)mach, user,
+				        t->sched_class < 0 ? 0 : t->sched_class, t->priority, c, m);
 				if (t->duration < 0)
 					continue;
 				uint32_t slot;
@@ -134,9 +142,14 @@ int mc__google2011_write(struct mc_trace_reader *r, const char *dir, double mach
 					mc_xgrow(&g.ends, &g.cap_ends, g.nends + 1, sizeof *g.ends);
 					slot = (uint32_t)g.nends++;
 				}
-				g.ends[slot] = (struct pend_end){t->job_id, idx, end_event(t->end_state),
-								 t->user,   t->sched_class < 0 ? 0 : t->sched_class,
-								 t->priority, mach};
+				g.ends[slot] =
+				    (struct pend_end){t->job_id,
+				                      idx,
+				                      end_event(t->end_state),
+				                      t->user,
+				                      t->sched_class < 0 ? 0 : t->sched_class,
+				                      t->priority,
+				                      mach};
 				mc__heap_push(&g.heap, rec.time + t->duration, slot);
 			}
 		}

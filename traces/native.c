@@ -23,8 +23,8 @@
 #include "traces/trace_int.h"
 
 #define FORMAT_MAGIC "mesocosm-trace"
-#define MAX_RECORD (1u << 20)
-#define RBUF (1u << 20)
+#define MAX_RECORD   (1u << 20)
+#define RBUF         (1u << 20)
 
 enum { REC_END = 0, REC_MACHINE = 1, REC_TASK = 2, REC_TASK_END = 3, REC_USER = 4 };
 
@@ -84,14 +84,38 @@ static uint64_t get_raw_int_slow(struct cur *c, bool *neg, const char *what)
 	int n;
 	bool sgn;
 	switch (b) {
-	case 0xcc: n = 1; sgn = false; break;
-	case 0xcd: n = 2; sgn = false; break;
-	case 0xce: n = 4; sgn = false; break;
-	case 0xcf: n = 8; sgn = false; break;
-	case 0xd0: n = 1; sgn = true; break;
-	case 0xd1: n = 2; sgn = true; break;
-	case 0xd2: n = 4; sgn = true; break;
-	case 0xd3: n = 8; sgn = true; break;
+	case 0xcc:
+		n = 1;
+		sgn = false;
+		break;
+	case 0xcd:
+		n = 2;
+		sgn = false;
+		break;
+	case 0xce:
+		n = 4;
+		sgn = false;
+		break;
+	case 0xcf:
+		n = 8;
+		sgn = false;
+		break;
+	case 0xd0:
+		n = 1;
+		sgn = true;
+		break;
+	case 0xd1:
+		n = 2;
+		sgn = true;
+		break;
+	case 0xd2:
+		n = 4;
+		sgn = true;
+		break;
+	case 0xd3:
+		n = 8;
+		sgn = true;
+		break;
 	default:
 		bad(c, what);
 		return 0;
@@ -103,10 +127,18 @@ static uint64_t get_raw_int_slow(struct cur *c, bool *neg, const char *what)
 	if (sgn) {
 		int64_t s;
 		switch (n) {
-		case 1: s = (int8_t)v; break;
-		case 2: s = (int16_t)v; break;
-		case 4: s = (int32_t)v; break;
-		default: s = (int64_t)v; break;
+		case 1:
+			s = (int8_t)v;
+			break;
+		case 2:
+			s = (int16_t)v;
+			break;
+		case 4:
+			s = (int32_t)v;
+			break;
+		default:
+			s = (int64_t)v;
+			break;
 		}
 		if (s < 0) {
 			*neg = true;
@@ -262,14 +294,41 @@ static void skip(struct cur *c, int depth)
 	} else {
 		size_t fixed = 0;
 		switch (b) {
-		case 0xcc: case 0xd0: case 0xd4: fixed = 2; break;
-		case 0xcd: case 0xd1: case 0xd5: fixed = 3; break;
-		case 0xce: case 0xd2: case 0xca: fixed = 5; break;
-		case 0xcf: case 0xd3: case 0xcb: fixed = 9; break;
-		case 0xd6: fixed = 6; break;
-		case 0xd7: fixed = 10; break;
-		case 0xd8: fixed = 18; break;
-		case 0xc4: case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: {
+		case 0xcc:
+		case 0xd0:
+		case 0xd4:
+			fixed = 2;
+			break;
+		case 0xcd:
+		case 0xd1:
+		case 0xd5:
+			fixed = 3;
+			break;
+		case 0xce:
+		case 0xd2:
+		case 0xca:
+			fixed = 5;
+			break;
+		case 0xcf:
+		case 0xd3:
+		case 0xcb:
+			fixed = 9;
+			break;
+		case 0xd6:
+			fixed = 6;
+			break;
+		case 0xd7:
+			fixed = 10;
+			break;
+		case 0xd8:
+			fixed = 18;
+			break;
+		case 0xc4:
+		case 0xc5:
+		case 0xc6:
+		case 0xc7:
+		case 0xc8:
+		case 0xc9: {
 			int ln = (b == 0xc4 || b == 0xc7) ? 1 : (b == 0xc5 || b == 0xc8) ? 2 : 4;
 			size_t ext = b >= 0xc7 ? 1 : 0;
 			if (!need(c, 1 + (size_t)ln))
@@ -316,15 +375,15 @@ static int fill(struct mc_trace_reader *r, struct native *nv)
 	}
 	if (nv->end == nv->cap)
 		return mc__trace_fail(r, MC_EPARSE, nv->path, (int64_t)nv->recno + 1,
-				      "record larger than %u bytes", MAX_RECORD);
+		                      "record larger than %u bytes", MAX_RECORD);
 	int got = gzread(nv->gz, nv->buf + nv->end, (unsigned)(nv->cap - nv->end));
 	int zerr = Z_OK;
 	if (got <= 0)
 		gzerror(nv->gz, &zerr);
 	if (got < 0 || (got == 0 && zerr != Z_OK && zerr != Z_STREAM_END))
 		return mc__trace_fail(r, MC_EIO, nv->path, (int64_t)nv->recno + 1, "read error: %s",
-				      zerr == Z_BUF_ERROR ? "truncated gzip file"
-							  : gzerror(nv->gz, &zerr));
+		                      zerr == Z_BUF_ERROR ? "truncated gzip file"
+		                                          : gzerror(nv->gz, &zerr));
 	if (got == 0)
 		nv->eof = true;
 	nv->end += (size_t)got;
@@ -334,10 +393,10 @@ static int fill(struct mc_trace_reader *r, struct native *nv)
 static int cur_fail(struct mc_trace_reader *r, struct native *nv, struct cur *c)
 {
 	if (c->st == CUR_RANGE)
-		return mc__trace_fail(r, MC_ERANGE, nv->path, (int64_t)nv->recno,
-				      "%s out of range", c->what);
+		return mc__trace_fail(r, MC_ERANGE, nv->path, (int64_t)nv->recno, "%s out of range",
+		                      c->what);
 	return mc__trace_fail(r, MC_EPARSE, nv->path, (int64_t)nv->recno, "malformed record: %s",
-			      c->what ? c->what : "?");
+	                      c->what ? c->what : "?");
 }
 
 static void get_q(struct cur *c, const struct native *nv, struct mc_resvec *q)
@@ -363,7 +422,7 @@ static void skip_rest(struct cur *c, uint32_t n, uint32_t used)
 /* Decodes one record at c; returns 1 a record for the caller, 0 an internal
  * record (user, end), leaving c->st set on failure. */
 static int decode(struct mc_trace_reader *r, struct native *nv, struct cur *c,
-		  struct mc_trace_record *rec)
+                  struct mc_trace_record *rec)
 {
 	uint32_t n = get_array(c, "record is not an array");
 	if (c->st)
@@ -500,12 +559,12 @@ static int native_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 		if (nv->pos == nv->end) {
 			if (!nv->ended)
 				return mc__trace_fail(r, MC_EIO, nv->path, (int64_t)nv->recno + 1,
-						      "truncated native trace (no end marker)");
+				                      "truncated native trace (no end marker)");
 			return 0;
 		}
 		if (nv->ended)
 			return mc__trace_fail(r, MC_EPARSE, nv->path, (int64_t)nv->recno + 1,
-					      "data after the end marker");
+			                      "data after the end marker");
 		struct cur c = {nv->buf + nv->pos, nv->buf + nv->end, 0, NULL};
 		nv->recno++;
 		int got = decode(r, nv, &c, rec);
@@ -513,7 +572,7 @@ static int native_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 			nv->recno--;
 			if (nv->eof)
 				return mc__trace_fail(r, MC_EIO, nv->path, (int64_t)nv->recno + 1,
-						      "truncated native trace (record cut short)");
+				                      "truncated native trace (record cut short)");
 			int rc = fill(r, nv);
 			if (rc)
 				return rc;
@@ -532,8 +591,8 @@ static int native_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 				continue;
 			}
 			return mc__trace_fail(r, MC_EPARSE, nv->path, (int64_t)nv->recno,
-					      "time %lld is before the previous record's %lld",
-					      (long long)rec->time, (long long)nv->last);
+			                      "time %lld is before the previous record's %lld",
+			                      (long long)rec->time, (long long)nv->last);
 		}
 		nv->last = rec->time;
 		nv->counted++;
@@ -695,7 +754,7 @@ int mc__native_open(struct mc_trace_reader *r, const char *path, char *err, size
 		}
 		if (st) {
 			mc__errf(err, n, "%s:1: bad header: %s%s", path, c.what ? c.what : "?",
-				 st == CUR_RANGE ? " out of range" : "");
+			         st == CUR_RANGE ? " out of range" : "");
 			return st == CUR_RANGE ? MC_ERANGE : MC_EPARSE;
 		}
 		nv->pos = (size_t)(c.p - nv->buf);
@@ -825,8 +884,11 @@ int mc_trace_writer_put(struct mc_trace_writer *w, const struct mc_trace_record 
 		const struct mc_trace_task *t = &rec->task;
 		if (t->count == 0 || t->ndeps > MC_TRACE_MAX_DEPS || t->duration < -1)
 			return MC_EINVAL;
-		if (t->user)
-			write_user(w, t->user, "");
+		if (t->user && (t->user >= w->nuser_done || !w->user_done[t->user])) {
+			char name[24];
+			snprintf(name, sizeof name, "u%u", t->user);
+			write_user(w, t->user, name);
+		}
 		msgpack_pack_array(pk, 16);
 		msgpack_pack_int(pk, REC_TASK);
 		msgpack_pack_int64(pk, rec->time);
@@ -899,7 +961,7 @@ static bool ends_with(const char *s, const char *suf)
 }
 
 int mc_trace_writer_close(struct mc_trace_writer *w, const struct mc_trace_header *hdr,
-			  char *errbuf, size_t n)
+                          char *errbuf, size_t n)
 {
 	/* End marker, then flush the body. */
 	msgpack_pack_array(&w->pk, 2);
@@ -908,7 +970,7 @@ int mc_trace_writer_close(struct mc_trace_writer *w, const struct mc_trace_heade
 	int rc = 0;
 	if (w->ioerr || fflush(w->body) != 0 || ferror(w->body)) {
 		mc__errf(errbuf, n, "%s: write error: %s", w->body_path,
-			 strerror(w->ioerr ? w->ioerr : errno));
+		         strerror(w->ioerr ? w->ioerr : errno));
 		mc_trace_writer_abort(w);
 		return MC_EIO;
 	}
@@ -973,7 +1035,7 @@ int mc_trace_writer_close(struct mc_trace_writer *w, const struct mc_trace_heade
 		size_t len = sb.size;
 		for (;;) {
 			bool okw = gz ? (len == 0 || gzwrite(go, p, (unsigned)len) == (int)len)
-				      : fwrite(p, 1, len, fo) == len;
+			              : fwrite(p, 1, len, fo) == len;
 			if (!okw) {
 				mc__errf(errbuf, n, "%s: write error", tmp);
 				rc = MC_EIO;

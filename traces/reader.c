@@ -19,7 +19,7 @@
 #include "traces/trace_int.h"
 
 static const char *const format_names[] = {"native", "google2011", "google2019", "alibaba2018",
-					   "swf",    "swim",       "synth"};
+                                           "swf",    "swim",       "synth"};
 
 const char *mc_trace_format_name(enum mc_trace_format f)
 {
@@ -155,7 +155,7 @@ void mc__strtab_set(struct mc__strtab *t, uint32_t id, const char *s, size_t len
 /* ---- the reader ---------------------------------------------------------- */
 
 struct mc_trace_reader *mc__trace_reader_new(const struct mc__trace_ops *ops, void *impl,
-					     const struct mc_trace_options *opt)
+                                             const struct mc_trace_options *opt)
 {
 	struct mc_trace_reader *r = mc_xcalloc(1, sizeof *r);
 	r->ops = ops;
@@ -172,7 +172,7 @@ struct mc_trace_reader *mc__trace_reader_new(const struct mc__trace_ops *ops, vo
 }
 
 int mc__trace_fail(struct mc_trace_reader *r, int code, const char *file, int64_t line,
-		   const char *fmt, ...)
+                   const char *fmt, ...)
 {
 	char msg[384];
 	va_list ap;
@@ -180,7 +180,8 @@ int mc__trace_fail(struct mc_trace_reader *r, int code, const char *file, int64_
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (line > 0)
-		snprintf(r->err, sizeof r->err, "%s:%lld: %s", file ? file : "?", (long long)line, msg);
+		snprintf(r->err, sizeof r->err, "%s:%lld: %s", file ? file : "?", (long long)line,
+		         msg);
 	else
 		snprintf(r->err, sizeof r->err, "%s: %s", file ? file : "?", msg);
 	r->err_code = code;
@@ -262,8 +263,8 @@ static void free_list(char **files, size_t n)
 }
 
 int mc_trace_open_files(const char *const *paths, size_t npaths, enum mc_trace_format format,
-			const struct mc_trace_options *opts, struct mc_trace_reader **out,
-			char *errbuf, size_t n)
+                        const struct mc_trace_options *opts, struct mc_trace_reader **out,
+                        char *errbuf, size_t n)
 {
 	*out = NULL;
 	if (!paths || npaths == 0) {
@@ -328,8 +329,8 @@ int mc_trace_open_files(const char *const *paths, size_t npaths, enum mc_trace_f
 }
 
 int mc_trace_open(const char *path, enum mc_trace_format format,
-		  const struct mc_trace_options *opts, struct mc_trace_reader **out, char *errbuf,
-		  size_t n)
+                  const struct mc_trace_options *opts, struct mc_trace_reader **out, char *errbuf,
+                  size_t n)
 {
 	const char *paths[1] = {path};
 	return mc_trace_open_files(paths, 1, format, opts, out, errbuf, n);
@@ -356,7 +357,10 @@ int mc_trace_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
 	return 1;
 }
 
-const char *mc_trace_error(const struct mc_trace_reader *r) { return r->err; }
+const char *mc_trace_error(const struct mc_trace_reader *r)
+{
+	return r->err;
+}
 
 const struct mc_trace_header *mc_trace_header(const struct mc_trace_reader *r)
 {
@@ -391,7 +395,7 @@ int mc__tin_open(struct mc__tin *t, const char *path, char *err, size_t n)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
 		mc__errf(err, n, "%s: cannot open: %s", path,
-			 errno && stat(path, &st) != 0 ? strerror(errno) : "not a regular file");
+		         errno && stat(path, &st) != 0 ? strerror(errno) : "not a regular file");
 		return MC_EIO;
 	}
 	t->gz = gzopen(path, "rb");
@@ -421,16 +425,15 @@ static int tin_fill(struct mc__tin *t, char *err, size_t n)
 		int zerr;
 		const char *msg = gzerror(t->gz, &zerr);
 		mc__errf(err, n, "%s:%lld: read error: %s", t->path, (long long)t->line + 1,
-			 zerr == Z_BUF_ERROR ? "truncated gzip file" : msg);
+		         zerr == Z_BUF_ERROR ? "truncated gzip file" : msg);
 		return MC_EIO;
 	}
 	if (got == 0) {
 		int zerr;
 		const char *msg = gzerror(t->gz, &zerr);
 		if (zerr != Z_OK && zerr != Z_STREAM_END) {
-			mc__errf(err, n, "%s:%lld: read error: %s", t->path,
-				 (long long)t->line + 1,
-				 zerr == Z_BUF_ERROR ? "truncated gzip file" : msg);
+			mc__errf(err, n, "%s:%lld: read error: %s", t->path, (long long)t->line + 1,
+			         zerr == Z_BUF_ERROR ? "truncated gzip file" : msg);
 			return MC_EIO;
 		}
 		t->eof = true;
@@ -452,7 +455,7 @@ int mc__tin_line(struct mc__tin *t, const char **s, size_t *len, char *err, size
 			t->line++;
 			if (l > MC__TIN_MAX_LINE) {
 				mc__errf(err, n, "%s:%lld: line longer than %d bytes", t->path,
-					 (long long)t->line, MC__TIN_MAX_LINE);
+				         (long long)t->line, MC__TIN_MAX_LINE);
 				return MC_EPARSE;
 			}
 			if (l && p[l - 1] == '\r')
@@ -465,7 +468,7 @@ int mc__tin_line(struct mc__tin *t, const char **s, size_t *len, char *err, size
 			return 0;
 		if (avail > MC__TIN_MAX_LINE) {
 			mc__errf(err, n, "%s:%lld: line longer than %d bytes", t->path,
-				 (long long)t->line + 1, MC__TIN_MAX_LINE);
+			         (long long)t->line + 1, MC__TIN_MAX_LINE);
 			return MC_EPARSE;
 		}
 		int rc = tin_fill(t, err, n);
@@ -486,8 +489,8 @@ void mc__tin_close(struct mc__tin *t)
 /* ---- numbers --------------------------------------------------------------- */
 
 static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-				   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 int mc__scan_f64(const char *s, size_t len, double *out)
 {
@@ -578,7 +581,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 int mc__trace_list_files(const char *path, char ***out, size_t *n, size_t *cap, char *err,
-			 size_t errn)
+                         size_t errn)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {

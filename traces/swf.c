@@ -78,11 +78,11 @@ static void header_line(struct mc_trace_reader *r, struct swf *w, const char *s,
 	else if (kl == 8 && !memcmp(k, "MaxProcs", 8) && !mc__scan_i64(v, vl, &x) && x > 0)
 		w->max_procs = x;
 	else if ((kl == 8 && !memcmp(k, "Computer", 8)) ||
-		 (kl == 12 && !memcmp(k, "Installation", 12)) ||
-		 (kl == 7 && !memcmp(k, "Version", 7)) ||
-		 (kl == 13 && !memcmp(k, "UnixStartTime", 13)))
+	         (kl == 12 && !memcmp(k, "Installation", 12)) ||
+	         (kl == 7 && !memcmp(k, "Version", 7)) ||
+	         (kl == 13 && !memcmp(k, "UnixStartTime", 13)))
 		mc__trace_note(r, "swf header %.*s: %.*s", (int)kl, k, (int)(vl > 200 ? 200 : vl),
-			       v);
+		               v);
 }
 
 static int bad_row(struct mc_trace_reader *r, struct swf *w, int64_t line, const char *what)
@@ -98,7 +98,7 @@ static int bad_row(struct mc_trace_reader *r, struct swf *w, int64_t line, const
 
 /* Parses one job line. Returns 1 a record, 0 row skipped, < 0 error. */
 static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, size_t len,
-		    int64_t line, struct mc_trace_record *rec)
+                    int64_t line, struct mc_trace_record *rec)
 {
 	const char *fs[18];
 	size_t fl[18];
@@ -121,14 +121,14 @@ static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, siz
 		if (e || v[i] < -1 || v[i] > (int64_t)1e12) {
 			char what[80];
 			snprintf(what, sizeof what, "field %d: %s", i + 1,
-				 e == MC_EPARSE ? "not a number"
-						: "out of range (must be -1 or 0..1e12)");
+			         e == MC_EPARSE ? "not a number"
+			                        : "out of range (must be -1 or 0..1e12)");
 			int b = bad_row(r, w, line, what);
 			return b < 0 ? b : 0;
 		}
 	}
 	int64_t job = v[0], submit = v[1], wait = v[2], run = v[3], alloc = v[4], used_mem = v[6],
-		req_procs = v[7], req_mem = v[9], status = v[10], user = v[11], queue = v[14];
+	        req_procs = v[7], req_mem = v[9], status = v[10], user = v[11], queue = v[14];
 	if (submit < 0) {
 		int b = bad_row(r, w, line, "submit time missing");
 		return b < 0 ? b : 0;
@@ -137,7 +137,7 @@ static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, siz
 	if (t < w->last) {
 		char what[96];
 		snprintf(what, sizeof what, "submit time %lld is before the previous job's %lld",
-			 (long long)submit, (long long)(w->last / MC_SEC));
+		         (long long)submit, (long long)(w->last / MC_SEC));
 		int b = bad_row(r, w, line, what);
 		return b < 0 ? b : 0;
 	}
@@ -159,7 +159,8 @@ static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, siz
 		return 0;
 	}
 	if (alloc <= 0)
-		mc__trace_count(r, "assumed: requested processors for a job with none allocated", 1);
+		mc__trace_count(r, "assumed: requested processors for a job with none allocated",
+		                1);
 	w->last = t;
 	rec->type = MC_TREC_TASK;
 	rec->time = t;
@@ -173,8 +174,8 @@ static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, siz
 	k->orig_wait = wait < 0 ? -1 : wait * MC_SEC;
 	k->request.q[MC_RES_CPUS] = mc__milli_scaled(r->opt.swf_cpus_per_proc, 1.0);
 	double mem_mb = req_mem > 0    ? (double)req_mem / 1024.0
-			: used_mem > 0 ? (double)used_mem / 1024.0
-				       : r->opt.swf_default_mem_mb;
+	                : used_mem > 0 ? (double)used_mem / 1024.0
+	                               : r->opt.swf_default_mem_mb;
 	k->request.q[MC_RES_MEM] = mc__milli_scaled(mem_mb, 1.0);
 	k->priority = queue < 0 ? 0 : (int32_t)queue;
 	k->sched_class = -1;
@@ -184,9 +185,9 @@ static int job_line(struct mc_trace_reader *r, struct swf *w, const char *s, siz
 		k->user = mc__trace_user(r, name, (size_t)l);
 	}
 	k->end_state = status == 1   ? MC_TEND_FINISHED
-		       : status == 0 ? MC_TEND_FAILED
-		       : status == 5 ? MC_TEND_KILLED
-				     : MC_TEND_UNKNOWN;
+	               : status == 0 ? MC_TEND_FAILED
+	               : status == 5 ? MC_TEND_KILLED
+	                             : MC_TEND_UNKNOWN;
 	r->hdr.tasks += k->count;
 	r->hdr.records++;
 	return 1;
@@ -196,8 +197,8 @@ static void start_machines(struct mc_trace_reader *r, struct swf *w)
 {
 	w->machines_done = true;
 	int64_t nodes = r->opt.swf_machines > 0 ? r->opt.swf_machines
-			: w->max_nodes > 0      ? w->max_nodes
-						: w->max_procs;
+	                : w->max_nodes > 0      ? w->max_nodes
+	                                        : w->max_procs;
 	int64_t ppm = r->opt.swf_procs_per_machine;
 	if (ppm <= 0)
 		ppm = w->max_procs > 0 && w->max_nodes > 0 ? w->max_procs / w->max_nodes : 1;
@@ -205,14 +206,15 @@ static void start_machines(struct mc_trace_reader *r, struct swf *w)
 		ppm = 1;
 	if (nodes <= 0 || nodes > 10000000) {
 		mc__trace_note(r, "swf: no MaxNodes/MaxProcs in the header: no machine records "
-				  "(give agents in the experiment)");
+		                  "(give agents in the experiment)");
 		return;
 	}
 	w->machines_left = nodes;
 	w->procs_per_machine = ppm;
-	mc__trace_note(r, "swf: %lld machines of %lld processors (x %g cores) from the header, "
-			  "added at time 0",
-		       (long long)nodes, (long long)ppm, r->opt.swf_cpus_per_proc);
+	mc__trace_note(r,
+	               "swf: %lld machines of %lld processors (x %g cores) from the header, "
+	               "added at time 0",
+	               (long long)nodes, (long long)ppm, r->opt.swf_cpus_per_proc);
 }
 
 static int swf_next(struct mc_trace_reader *r, struct mc_trace_record *rec)
@@ -319,10 +321,11 @@ int mc__swf_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *e
 	(void)err;
 	(void)n;
 	snprintf(r->hdr.source, sizeof r->hdr.source, "swf: %s", files[0]);
-	mc__trace_note(r, "swf: a job is <processors> tasks of %g cores each; duration = run time; "
-			  "submit times are seconds after UnixStartTime",
-		       r->opt.swf_cpus_per_proc);
+	mc__trace_note(r,
+	               "swf: a job is <processors> tasks of %g cores each; duration = run time; "
+	               "submit times are seconds after UnixStartTime",
+	               r->opt.swf_cpus_per_proc);
 	mc__trace_note(r, "swf: user = user number; priority = queue number; preceding-job "
-			  "dependencies and think times are ignored");
+	                  "dependencies and think times are ignored");
 	return 0;
 }

@@ -54,7 +54,7 @@ static int swim_bad(struct mc_trace_reader *r, struct swim *w, const char *what)
 /* Returns 1 (the map record in *rec, the reduce record kept), 0 (row
  * skipped) or an error. */
 static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, size_t len,
-		    struct mc_trace_record *rec)
+                    struct mc_trace_record *rec)
 {
 	const char *fs[9];
 	size_t fl[9];
@@ -72,7 +72,8 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 	mc_time_t t = (mc_time_t)llround(submit * (double)MC_SEC);
 	if (t < w->last) {
 		char what[96];
-		snprintf(what, sizeof what, "submit time %.0f is before the previous job's", submit);
+		snprintf(what, sizeof what, "submit time %.0f is before the previous job's",
+		         submit);
 		return swim_bad(r, w, what);
 	}
 	w->last = t;
@@ -82,8 +83,8 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 		i++;
 	int64_t v;
 	job = i < fl[0] && !mc__scan_i64(fs[0] + i, fl[0] - i, &v) && v >= 0
-		  ? (uint64_t)v
-		  : mc__hash64(fs[0], fl[0]) >> 1;
+	          ? (uint64_t)v
+	          : mc__hash64(fs[0], fl[0]) >> 1;
 	double block = (double)r->opt.swim_block_bytes;
 	double maps = ceil(in / block), reds = ceil(shuffle / block);
 	if (maps < 1)
@@ -192,12 +193,13 @@ int mc__swim_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *
 	snprintf(r->hdr.source, sizeof r->hdr.source, "swim: %s", files[0]);
 	char req[128];
 	mc_resvec_format(&r->opt.swim_task_request, req, sizeof req);
-	mc__trace_note(r, "swim: maps = ceil(input / %lld B), reduces = ceil(shuffle / %lld B); "
-			  "each task runs its share of the bytes at %g MB/s (at least 1 s) and asks "
-			  "for %s",
-		       (long long)r->opt.swim_block_bytes, (long long)r->opt.swim_block_bytes,
-		       r->opt.swim_mb_per_s, req);
+	mc__trace_note(r,
+	               "swim: maps = ceil(input / %lld B), reduces = ceil(shuffle / %lld B); "
+	               "each task runs its share of the bytes at %g MB/s (at least 1 s) and asks "
+	               "for %s",
+	               (long long)r->opt.swim_block_bytes, (long long)r->opt.swim_block_bytes,
+	               r->opt.swim_mb_per_s, req);
 	mc__trace_note(r, "swim: reduces (dag_id 2) depend on maps (dag_id 1); no machines, users "
-			  "or priorities in the trace");
+	                  "or priorities in the trace");
 	return 0;
 }

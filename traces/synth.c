@@ -47,7 +47,7 @@ int mc_synth_params_init(struct mc_synth_params *p, const char *profile, double 
 		snprintf(p->profile, sizeof p->profile, "simple");
 		p->jobs = scaled_count(1000, scale);
 		p->horizon = MC_TIME_NEVER;
-		dist_set(&p->arrival, MC_DIST_EXP, 10, 0);
+		dist_set(&p->arrival, MC_DIST_EXP, 10 / scale, 0);
 		dist_set(&p->tasks_per_job, MC_DIST_UNIFORM, 1, 20);
 		p->max_tasks_per_job = 1000;
 		dist_set(&p->duration, MC_DIST_EXP, 300, 0);
@@ -76,7 +76,7 @@ int mc_synth_params_init(struct mc_synth_params *p, const char *profile, double 
 		snprintf(p->profile, sizeof p->profile, "google2011");
 		p->jobs = scaled_count(650000, scale);
 		p->horizon = MC_TIME_NEVER;
-		dist_set(&p->arrival, MC_DIST_EXP, 29.0 * 86400 / 650000, 0);
+		dist_set(&p->arrival, MC_DIST_EXP, 29.0 * 86400 / 650000 / scale, 0);
 		/* lognormal(0.525, 2.5) has mean exp(0.525 + 3.125) = 38.5 */
 		dist_set(&p->tasks_per_job, MC_DIST_LOGNORMAL, 0.525, 2.5);
 		p->max_tasks_per_job = 90000;
@@ -99,7 +99,7 @@ int mc_synth_params_init(struct mc_synth_params *p, const char *profile, double 
 			int64_t count;
 			double cpu, mem;
 		} mix[] = {{796, 1.0, 1.0},     {1001, 0.5, 0.749}, {6709, 0.5, 0.4995},
-			   {3858, 0.5, 0.2493}, {64, 0.5, 0.1241},  {123, 0.25, 0.2498}};
+		           {3858, 0.5, 0.2493}, {64, 0.5, 0.1241},  {123, 0.25, 0.2498}};
 		p->nmachine_groups = 6;
 		for (int i = 0; i < 6; i++) {
 			struct mc_synth_machine_group *g = &p->machine_groups[i];
@@ -124,8 +124,8 @@ void mc_synth_params_release(struct mc_synth_params *p)
 struct synth {
 	struct mc_synth_params p;
 	gsl_rng *rng;
-	int g;           /* machine group being emitted */
-	int64_t gi;      /* index within it */
+	int g;      /* machine group being emitted */
+	int64_t gi; /* index within it */
 	uint64_t machine_id;
 	int64_t jobs_done;
 	mc_time_t now;
@@ -180,7 +180,9 @@ static bool start_job(struct synth *s)
 			break;
 		}
 	}
-	s->cls = p->max_class > 0 ? (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)p->max_class + 1) : 0;
+	s->cls = p->max_class > 0
+	             ? (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)p->max_class + 1)
+	             : 0;
 	mc_resvec_clear(&s->req);
 	for (int r = 0; r < MC_RES_MAX; r++)
 		if (p->has_request[r])
@@ -253,7 +255,7 @@ static void synth_free(void *impl)
 static const struct mc__trace_ops synth_ops = {synth_next, synth_free};
 
 int mc_synth_open(const struct mc_synth_params *p, uint64_t seed, struct mc_trace_reader **out,
-		  char *errbuf, size_t n)
+                  char *errbuf, size_t n)
 {
 	*out = NULL;
 	if (p->jobs <= 0 && p->horizon == MC_TIME_NEVER) {
@@ -279,7 +281,7 @@ int mc_synth_open(const struct mc_synth_params *p, uint64_t seed, struct mc_trac
 	s->rng = mc_rng_new(seed, "trace/synth");
 	struct mc_trace_reader *r = mc__trace_reader_new(&synth_ops, s, NULL);
 	snprintf(r->hdr.source, sizeof r->hdr.source, "synth: profile %s, seed %llu",
-		 p->profile[0] ? p->profile : "custom", (unsigned long long)seed);
+	         p->profile[0] ? p->profile : "custom", (unsigned long long)seed);
 	char buf[32];
 	for (uint32_t k = 1; k <= p->users; k++) {
 		int l = snprintf(buf, sizeof buf, "user%u", k);
@@ -290,9 +292,9 @@ int mc_synth_open(const struct mc_synth_params *p, uint64_t seed, struct mc_trac
 	mc_dist_format(&p->duration, d, sizeof d);
 	mc_dist_format(&p->tasks_per_job, tj, sizeof tj);
 	mc__trace_note(r, "synthetic: inter-arrival %s s, tasks per job %s (max %u), duration %s s",
-		       a, tj, p->max_tasks_per_job, d);
+	               a, tj, p->max_tasks_per_job, d);
 	mc__trace_note(r, "synthetic: one request per job; tasks start at the job's arrival; all "
-			  "machines are added at time 0");
+	                  "machines are added at time 0");
 	*out = r;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <zlib.h>
 
@@ -29,7 +30,7 @@ struct mc__trace_ops {
 struct mc__strtab {
 	uint32_t *slots; /* ids + 1, 0 = empty; power-of-two size */
 	size_t nslots;
-	char **names;    /* names[id], id 0 = "" */
+	char **names; /* names[id], id 0 = "" */
 	size_t n, cap;
 };
 
@@ -46,18 +47,18 @@ struct mc_trace_reader {
 
 /* Creates a reader with the given ops/impl (impl freed by ops->free). */
 struct mc_trace_reader *mc__trace_reader_new(const struct mc__trace_ops *ops, void *impl,
-					     const struct mc_trace_options *opt);
+                                             const struct mc_trace_options *opt);
 
 /* Records an error "file:line: msg" (line 0 leaves it out) and returns code. */
 int mc__trace_fail(struct mc_trace_reader *r, int code, const char *file, int64_t line,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Adds n to the counter for `reason` (a string literal, compared by
  * pointer first). O(counters). */
 void mc__trace_count(struct mc_trace_reader *r, const char *reason, uint64_t n);
 /* Adds a note (copied). */
 void mc__trace_note(struct mc_trace_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Interns a user name of len bytes; returns its id (>= 1). O(len). */
 uint32_t mc__trace_user(struct mc_trace_reader *r, const char *name, size_t len);
@@ -102,13 +103,13 @@ void mc__tin_close(struct mc__tin *t);
 /* Splits [s, s+len) at `sep` into at most max fields; returns the number of
  * fields found (which may exceed max: then only max are stored). */
 static inline int mc__split(const char *s, size_t len, char sep, const char **fs, size_t *fl,
-			    int max)
+                            int max)
 {
 	const char *e = s + len;
 	int n = 0;
 	for (;;) {
 		const char *p = s;
-		while (p < e && *p != sep)
+		while (p < e && *p != sep) /* fields are short: beats memchr */
 			p++;
 		if (n < max) {
 			fs[n] = s;
@@ -177,7 +178,7 @@ int64_t mc__milli_scaled(double x, double scale);
  * recursing into directories. Appends heap copies to *out. Returns 0 or
  * MC_EIO with a message. */
 int mc__trace_list_files(const char *path, char ***out, size_t *n, size_t *cap, char *err,
-			 size_t errn);
+                         size_t errn);
 
 /* ---- reorder heap of pending output (Google readers) ------------------------ */
 
@@ -206,11 +207,11 @@ void mc__heap_release(struct mc__heap *h);
 
 int mc__native_open(struct mc_trace_reader *r, const char *path, char *err, size_t n);
 int mc__google2011_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			size_t n);
+                        size_t n);
 int mc__google2019_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			size_t n);
+                        size_t n);
 int mc__alibaba2018_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err,
-			 size_t n);
+                         size_t n);
 int mc__swf_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err, size_t n);
 int mc__swim_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *err, size_t n);
 
@@ -218,7 +219,7 @@ int mc__swim_open(struct mc_trace_reader *r, char **files, size_t nfiles, char *
  * task_events/), normalising by the machine size. Returns 0 or an error with
  * a message. O(records), memory O(tasks in flight). */
 int mc__google2011_write(struct mc_trace_reader *r, const char *dir, double machine_cpus,
-			 double machine_mem_mb, char *err, size_t n);
+                         double machine_mem_mb, char *err, size_t n);
 
 /* Copies a message into err (snprintf). */
 void mc__errf(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

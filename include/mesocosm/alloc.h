@@ -41,8 +41,8 @@
 #include "mesocosm/resources.h"
 #include "mesocosm/types.h"
 
-#define MC_ALLOC_MIN_ALTS 8    /* alternatives in a min-allocatable OR-list */
-#define MC_ALLOC_MAX_ROLES 8   /* roles per framework */
+#define MC_ALLOC_MIN_ALTS  8 /* alternatives in a min-allocatable OR-list */
+#define MC_ALLOC_MAX_ROLES 8 /* roles per framework */
 
 /* An OR-list of AND-sets: passes when the resources contain one set. n == 0
  * means "anything non-empty". */
@@ -52,13 +52,13 @@ struct mc_min_allocatable {
 };
 
 struct mc_alloc_config {
-	mc_time_t allocation_interval;      /* 1 s */
+	mc_time_t allocation_interval;             /* 1 s */
 	struct mc_min_allocatable min_allocatable; /* cpus:0.01 | mem:32 */
-	const char *role_sorter;            /* "drf" | "random" */
-	const char *framework_sorter;       /* "drf" | "random" */
-	bool fair_sharing_excluded[MC_RES_MAX]; /* by resource index; none */
-	bool filter_gpu_resources;          /* true */
-	const char *allocator;              /* "hierarchical" (NULL = it) */
+	const char *role_sorter;                   /* "drf" | "random" */
+	const char *framework_sorter;              /* "drf" | "random" */
+	bool fair_sharing_excluded[MC_RES_MAX];    /* by resource index; none */
+	bool filter_gpu_resources;                 /* true */
+	const char *allocator;                     /* "hierarchical" (NULL = it) */
 };
 
 /* Mesos's defaults. */
@@ -74,16 +74,16 @@ struct mc_offer {
 /* Why a (agent, role, framework) got no offer in a run (explain mode). */
 enum mc_alloc_outcome {
 	MC_OUTCOME_OFFERED = 0,
-	MC_OUTCOME_FILTERED,        /* detail_time: when the filter expires */
-	MC_OUTCOME_BELOW_MIN,       /* what was left is below min allocatable */
-	MC_OUTCOME_QUOTA_LIMIT,     /* the role's quota limit is reached */
-	MC_OUTCOME_HEADROOM,        /* held back for role detail_role's guarantee */
-	MC_OUTCOME_GPU,             /* GPU agent, framework without GPU_RESOURCES */
-	MC_OUTCOME_NOTHING_LEFT,    /* the agent had nothing left for this role */
+	MC_OUTCOME_FILTERED,          /* detail_time: when the filter expires */
+	MC_OUTCOME_BELOW_MIN,         /* what was left is below min allocatable */
+	MC_OUTCOME_QUOTA_LIMIT,       /* the role's quota limit is reached */
+	MC_OUTCOME_HEADROOM,          /* held back for role detail_role's guarantee */
+	MC_OUTCOME_GPU,               /* GPU agent, framework without GPU_RESOURCES */
+	MC_OUTCOME_NOTHING_LEFT,      /* the agent had nothing left for this role */
 	MC_OUTCOME_OTHER_RESERVATION, /* only another role's reservations were left */
-	MC_OUTCOME_SUPPRESSED,      /* the framework suppressed offers for the role */
-	MC_OUTCOME_INACTIVE,        /* the framework is deactivated */
-	MC_OUTCOME_GUARANTEE_MET,   /* stage 1: nothing here helps the unmet guarantee */
+	MC_OUTCOME_SUPPRESSED,        /* the framework suppressed offers for the role */
+	MC_OUTCOME_INACTIVE,          /* the framework is deactivated */
+	MC_OUTCOME_GUARANTEE_MET,     /* stage 1: nothing here helps the unmet guarantee */
 };
 
 /* One decision of a run. detail_time is set for FILTERED, detail_role for
@@ -91,7 +91,7 @@ enum mc_alloc_outcome {
  * when several do). */
 struct mc_explain {
 	mc_time_t time;
-	int stage;          /* 1 quota guarantees, 2 everything */
+	int stage; /* 1 quota guarantees, 2 everything */
 	int32_t agent, role, framework;
 	enum mc_alloc_outcome outcome;
 	mc_time_t detail_time;
@@ -104,9 +104,9 @@ const char *mc_alloc_outcome_name(enum mc_alloc_outcome o);
 struct mc_alloc_host {
 	void *ctx;
 	/* Calls fire(obj, data) at time `at` (timers at the same instant fire
-	 * in creation order). Returns an id for timer_cancel. */
+	 * in creation order). Returns a non-zero id for timer_cancel. */
 	uint64_t (*timer_start)(void *ctx, mc_time_t at, void (*fire)(void *obj, uint64_t data),
-				void *obj, uint64_t data);
+	                        void *obj, uint64_t data);
 	void (*timer_cancel)(void *ctx, uint64_t id);
 	/* Asks the host to call mc_alloc_run() soon; called once per pending run. */
 	void (*request_run)(void *ctx);
@@ -123,8 +123,9 @@ struct mc_allocator;
 /* A new allocator; arms the periodic timer for now + interval. Returns NULL
  * for an unknown allocator or sorter name. `host` is copied. O(1). */
 struct mc_allocator *mc_alloc_new(const struct mc_alloc_config *cfg,
-				  const struct mc_alloc_host *host, mc_time_t now);
-/* Frees it and cancels nothing (the host drops its pending timers). O(A + F + R + filters). */
+                                  const struct mc_alloc_host *host, mc_time_t now);
+/* Frees it, cancelling its pending timers (periodic run, filter expiries)
+ * through host->timer_cancel. O(A + F + R + filters). */
 void mc_alloc_free(struct mc_allocator *a);
 /* The allocator policy's name ("hierarchical"). */
 const char *mc_alloc_policy_name(const struct mc_allocator *a);
@@ -135,24 +136,24 @@ const char *mc_alloc_policy_name(const struct mc_allocator *a);
  * sorter's total changes; they re-sort lazily). Returns MC_EEXIST for a
  * known id, MC_EINVAL for a negative one. */
 int mc_alloc_add_agent(struct mc_allocator *a, mc_time_t now, int32_t agent,
-		       const struct mc_resources *total);
+                       const struct mc_resources *total);
 /* Resources already in use on an agent (Mesos addSlave's `used`), allocated
  * to `framework` in `role` (the framework may be added later; it then finds
  * them). Counts one allocation in the sorters. O(e + d log F). */
 int mc_alloc_add_used(struct mc_allocator *a, int32_t agent, int32_t framework, int32_t role,
-		      const struct mc_resources *used);
+                      const struct mc_resources *used);
 /* Removes an agent: its total, its offers and allocations, its filters.
- * O(frameworks on it + filters on it). No run. */
+ * O(e x (e + d log F) + filters on it + R). No run. */
 int mc_alloc_remove_agent(struct mc_allocator *a, mc_time_t now, int32_t agent);
 /* New total; triggers a run for the agent when it changed. O(R + e). */
 int mc_alloc_update_agent(struct mc_allocator *a, mc_time_t now, int32_t agent,
-			  const struct mc_resources *total);
+                          const struct mc_resources *total);
 /* Deactivated agents get no offers but still count in the DRF totals. O(1). */
 int mc_alloc_activate_agent(struct mc_allocator *a, int32_t agent, bool active);
 /* Dynamic reservation of unreserved, unused resources (RESERVE). No run.
  * MC_EINSUFFICIENT if they are not free. O(1). */
 int mc_alloc_reserve(struct mc_allocator *a, int32_t agent, int32_t role,
-		     const struct mc_resvec *q);
+                     const struct mc_resvec *q);
 
 /* ---- frameworks ------------------------------------------------------------ */
 
@@ -162,10 +163,9 @@ enum { MC_CAP_GPU_RESOURCES = 1 };
  * agents. `name` (copied) is the DRF tie-break; NULL = "framework<id>".
  * min_alloc NULL = the global setting (copied). O(nroles x F) plus O(A x e)
  * when resources were booked for it before (add_used). */
-int mc_alloc_add_framework(struct mc_allocator *a, mc_time_t now, int32_t fw,
-			   const char *name, const int32_t *roles, int nroles,
-			   unsigned capabilities, bool active,
-			   const struct mc_min_allocatable *min_alloc);
+int mc_alloc_add_framework(struct mc_allocator *a, mc_time_t now, int32_t fw, const char *name,
+                           const int32_t *roles, int nroles, unsigned capabilities, bool active,
+                           const struct mc_min_allocatable *min_alloc);
 /* Frees everything it was offered or allocated, drops its filters. No run.
  * O(A x e + its filters). */
 int mc_alloc_remove_framework(struct mc_allocator *a, mc_time_t now, int32_t fw);
@@ -177,9 +177,9 @@ int mc_alloc_deactivate_framework(struct mc_allocator *a, mc_time_t now, int32_t
  * filters of those roles, un-suppresses, triggers a run over all agents.
  * O(nroles + its filters). */
 int mc_alloc_suppress(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
-		      int nroles);
+                      int nroles);
 int mc_alloc_revive(struct mc_allocator *a, mc_time_t now, int32_t fw, const int32_t *roles,
-		    int nroles);
+                    int nroles);
 
 /* ---- offers and allocations ------------------------------------------------- */
 
@@ -192,12 +192,12 @@ int mc_alloc_revive(struct mc_allocator *a, mc_time_t now, int32_t fw, const int
  * Returns MC_ENOENT (unknown agent) or MC_EINSUFFICIENT if (fw, role) did
  * not hold `res` there.
  */
-int mc_alloc_recover(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		     int32_t agent, const struct mc_resources *res, mc_time_t refuse);
+int mc_alloc_recover(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role, int32_t agent,
+                     const struct mc_resources *res, mc_time_t refuse);
 /* Offered -> allocated (a LAUNCH). Shares are unchanged (both count). O(e).
  * MC_EINSUFFICIENT if `res` was not offered to (fw, role) there. */
-int mc_alloc_launch(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role,
-		    int32_t agent, const struct mc_resources *res);
+int mc_alloc_launch(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t role, int32_t agent,
+                    const struct mc_resources *res);
 
 /* ---- quota and weights ---------------------------------------------------------- */
 
@@ -206,12 +206,12 @@ int mc_alloc_launch(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_t r
  * limited to it and a zero name is unlimited (use _set_quota_limits for an
  * explicit zero limit). No run. O(1). */
 int mc_alloc_set_quota(struct mc_allocator *a, int32_t role, const struct mc_resvec *guarantee,
-		       const struct mc_resvec *limit);
+                       const struct mc_resvec *limit);
 /* Same, with limited[i] saying which names are limited (to limit->q[i],
  * possibly 0); limited NULL = unlimited. O(1). */
 int mc_alloc_set_quota_limits(struct mc_allocator *a, int32_t role,
-			      const struct mc_resvec *guarantee, const struct mc_resvec *limit,
-			      const bool limited[MC_RES_MAX]);
+                              const struct mc_resvec *guarantee, const struct mc_resvec *limit,
+                              const bool limited[MC_RES_MAX]);
 /* Weight of a role path (applies to the subtree's node). No run. O(R). */
 int mc_alloc_set_weight(struct mc_allocator *a, int32_t role, double weight);
 
@@ -225,8 +225,9 @@ int mc_alloc_set_weight(struct mc_allocator *a, int32_t role, double weight);
  * revives, quota or weight changes, and the last run offered nothing)
  * costs O(1) (unless explain is on). */
 void mc_alloc_run(struct mc_allocator *a, mc_time_t now);
-/* Pause (master failover recovery): triggers are dropped until resume.
- * Periodic runs still happen. O(1). */
+/* Pause (master failover recovery): triggers are dropped until resume, and
+ * a periodic run that falls while paused only re-arms the timer (Mesos's
+ * generateOffers returns at once while paused). O(1). */
 void mc_alloc_pause(struct mc_allocator *a, bool paused);
 /* True when a run has been requested and mc_alloc_run not yet called. */
 bool mc_alloc_run_pending(const struct mc_allocator *a);
@@ -235,18 +236,19 @@ bool mc_alloc_run_pending(const struct mc_allocator *a);
 
 /* Offered + allocated to the framework, summed over agents and roles.
  * O(its roles). */
-void mc_alloc_framework_allocation(const struct mc_allocator *a, int32_t fw,
-				   struct mc_resvec *out);
+void mc_alloc_framework_allocation(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out);
 /* Offered (not yet launched) to the framework, summed. O(A x e). */
 void mc_alloc_framework_offered(const struct mc_allocator *a, int32_t fw, struct mc_resvec *out);
-/* Offered + allocated to (fw, role) on one agent, or NULL. O(e). */
+/* Offered + allocated (or, with offered_only, offered and not launched) to
+ * (fw, role) on one agent, or NULL. The offered_only result lives in the
+ * allocator until the next call. O(e). */
 const struct mc_resources *mc_alloc_held(const struct mc_allocator *a, int32_t fw, int32_t role,
-					 int32_t agent, bool offered_only);
+                                         int32_t agent, bool offered_only);
 /* The pool total (all agents added). O(1). */
 const struct mc_resvec *mc_alloc_total(const struct mc_allocator *a);
 /* DRF dominant share of a role (its subtree's allocation / total / weight)
- * and of a framework (allocation / total). */
-double mc_alloc_role_share(const struct mc_allocator *a, int32_t role); /* O(R) */
+ * and of a framework (its allocation in its first role / total). */
+double mc_alloc_role_share(const struct mc_allocator *a, int32_t role);    /* O(R) */
 double mc_alloc_framework_share(const struct mc_allocator *a, int32_t fw); /* O(1) */
 /* Allocation runs made (full or skipped). O(1). */
 uint64_t mc_alloc_runs(const struct mc_allocator *a);

@@ -53,8 +53,8 @@ struct mc_sorter_ops {
 	 * after changing it. rand/rand_ctx: the random source (random sorter
 	 * only; may be NULL for drf). O(1). */
 	struct mc_sorter *(*new)(bool hierarchical, const bool *excluded,
-				 const struct mc_resvec *total, uint32_t (*rand)(void *),
-				 void *rand_ctx);
+	                         const struct mc_resvec *total, uint32_t (*rand)(void *),
+	                         void *rand_ctx);
 	void (*free)(struct mc_sorter *s);
 	/* Adds client `id` (>= 0, unused) inactive, with path `name` (copied).
 	 * O(d + siblings). */

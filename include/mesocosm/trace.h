@@ -102,20 +102,20 @@ struct mc_trace_machine {
  * end_state says how it ended.
  */
 struct mc_trace_task {
-	uint64_t job_id;     /* the trace's job id */
-	uint32_t task_index; /* first task index within the job (0-based) */
-	uint32_t count;      /* identical tasks in this record, >= 1 */
-	uint32_t job_tasks;  /* total tasks of the job if the trace says, else 0 */
-	uint32_t attempt;    /* 0 for the first submission */
-	mc_time_t duration;  /* us, or -1 unknown (see above) */
-	mc_time_t orig_wait; /* the trace's own submit -> start wait, or -1 unknown */
+	uint64_t job_id;          /* the trace's job id */
+	uint32_t task_index;      /* first task index within the job (0-based) */
+	uint32_t count;           /* identical tasks in this record, >= 1 */
+	uint32_t job_tasks;       /* total tasks of the job if the trace says, else 0 */
+	uint32_t attempt;         /* 0 for the first submission */
+	mc_time_t duration;       /* us, or -1 unknown (see above) */
+	mc_time_t orig_wait;      /* the trace's own submit -> start wait, or -1 unknown */
 	struct mc_resvec request; /* per task */
-	int32_t priority;    /* the trace's priority (Google 0..11 / 0..450; SWF queue) */
-	int32_t sched_class; /* Google scheduling class 0..3; -1 unknown */
-	uint32_t user;       /* interned per reader: mc_trace_user_name(); 0 = unknown */
+	int32_t priority;         /* the trace's priority (Google 0..11 / 0..450; SWF queue) */
+	int32_t sched_class;      /* Google scheduling class 0..3; -1 unknown */
+	uint32_t user;            /* interned per reader: mc_trace_user_name(); 0 = unknown */
 	enum mc_tend end_state;
-	uint32_t dag_id;     /* 0: not in a DAG; else the task's number in its job's DAG */
-	uint32_t ndeps;      /* dag_ids (same job) that must finish before this task starts */
+	uint32_t dag_id; /* 0: not in a DAG; else the task's number in its job's DAG */
+	uint32_t ndeps;  /* dag_ids (same job) that must finish before this task starts */
 	uint32_t deps[MC_TRACE_MAX_DEPS];
 };
 
@@ -151,24 +151,24 @@ struct mc_trace_count {
  * stream is read and are final once mc_trace_next() has returned 0.
  */
 struct mc_trace_header {
-	int version;           /* native format version (MC_TRACE_VERSION for raw readers) */
-	char time_unit[8];     /* always "us" */
-	char source[128];      /* the original format and file ("google2011: task_events/...") */
+	int version;       /* native format version (MC_TRACE_VERSION for raw readers) */
+	char time_unit[8]; /* always "us" */
+	char source[128];  /* the original format and file ("google2011: task_events/...") */
 	size_t nnotes;
-	char **notes;          /* assumptions the reader made, one sentence each */
+	char **notes; /* assumptions the reader made, one sentence each */
 	size_t ncounts;
 	struct mc_trace_count *counts; /* rows dropped and why ("dropped: ...") */
-	uint64_t machines;     /* machine records (native: as written; raw: so far) */
-	uint64_t tasks;        /* tasks (sum of counts) */
-	uint64_t records;      /* records of every type */
+	uint64_t machines;             /* machine records (native: as written; raw: so far) */
+	uint64_t tasks;                /* tasks (sum of counts) */
+	uint64_t records;              /* records of every type */
 };
 
 /* ---- options ---------------------------------------------------------------- */
 
 struct mc_trace_options {
-	bool skip_bad;        /* count and skip malformed rows instead of failing (false) */
-	double machine_cpus;  /* cores of a machine of normalised CPU 1.0 (32) */
-	double machine_mem_mb; /* MB of a machine of normalised memory 1.0 (131072 = 128 GiB) */
+	bool skip_bad;          /* count and skip malformed rows instead of failing (false) */
+	double machine_cpus;    /* cores of a machine of normalised CPU 1.0 (32) */
+	double machine_mem_mb;  /* MB of a machine of normalised memory 1.0 (131072 = 128 GiB) */
 	double machine_disk_mb; /* MB of normalised disk 1.0 (Google), 0 = ignore disk (0) */
 	/* Google: how long (trace time) a submitted task waits for its end to be
 	 * read before it is emitted with duration -1 (1 h). Bounds memory. */
@@ -208,12 +208,12 @@ struct mc_trace_reader;
  * "file:line: message" in errbuf (size n). O(1) plus the header.
  */
 int mc_trace_open_files(const char *const *paths, size_t npaths, enum mc_trace_format format,
-			const struct mc_trace_options *opts, struct mc_trace_reader **out,
-			char *errbuf, size_t n);
+                        const struct mc_trace_options *opts, struct mc_trace_reader **out,
+                        char *errbuf, size_t n);
 /* mc_trace_open_files() with one path. */
 int mc_trace_open(const char *path, enum mc_trace_format format,
-		  const struct mc_trace_options *opts, struct mc_trace_reader **out, char *errbuf,
-		  size_t n);
+                  const struct mc_trace_options *opts, struct mc_trace_reader **out, char *errbuf,
+                  size_t n);
 
 /*
  * Reads the next record into *rec. Returns 1 (a record), 0 (end of trace)
@@ -272,7 +272,7 @@ struct mc_synth_params {
 	struct mc_dist arrival;       /* seconds */
 	struct mc_dist tasks_per_job; /* count */
 	uint32_t max_tasks_per_job;
-	struct mc_dist duration;      /* seconds */
+	struct mc_dist duration; /* seconds */
 	bool has_request[MC_RES_MAX];
 	struct mc_dist request[MC_RES_MAX];
 	uint32_t users;
@@ -293,7 +293,8 @@ struct mc_synth_params {
  * 25M tasks over 29 days). Distributions are plain (no empirical files), so
  * the params own nothing until the caller replaces a dist; release with
  * mc_synth_params_release(). Returns 0 or MC_ENOENT (unknown profile).
- * `scale` (> 0, 1.0 = as named) multiplies jobs, machines and the horizon.
+ * `scale` (> 0, 1.0 = as named) multiplies the jobs, the machines and the
+ * arrival rate, so a scaled cell keeps the load per machine and the span.
  */
 int mc_synth_params_init(struct mc_synth_params *p, const char *profile, double scale);
 /* Releases empirical tables held by the params' distributions. */
@@ -311,7 +312,7 @@ extern const char *const mc_synth_profiles[];
  * record O(1) amortised.
  */
 int mc_synth_open(const struct mc_synth_params *p, uint64_t seed, struct mc_trace_reader **out,
-		  char *errbuf, size_t n);
+                  char *errbuf, size_t n);
 
 /* ---- writing the native format ---------------------------------------------- */
 
@@ -341,7 +342,7 @@ int mc_trace_writer_put(struct mc_trace_writer *w, const struct mc_trace_record 
  * with a message (and no file at path).
  */
 int mc_trace_writer_close(struct mc_trace_writer *w, const struct mc_trace_header *hdr,
-			  char *errbuf, size_t n);
+                          char *errbuf, size_t n);
 /* Discards everything written; no file appears. Frees the writer. */
 void mc_trace_writer_abort(struct mc_trace_writer *w);
 

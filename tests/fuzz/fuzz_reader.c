@@ -30,6 +30,14 @@ static void write_file(const char *name, const uint8_t *data, size_t size)
 	fclose(f);
 }
 
+static void cleanup(void)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz: could not remove %s\n", dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
@@ -38,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
 		if (system(cmd) != 0)
 			abort();
+		atexit(cleanup);
 	}
 #ifdef FUZZ_SPLIT
 	const uint8_t *cut = NULL;

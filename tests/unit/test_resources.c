@@ -174,8 +174,8 @@ static void test_shrink_touches_only_unreserved_scalars(void **st)
 static void test_format_round_trips(void **st)
 {
 	(void)st;
-	const char *texts[] = {"cpus:2.5;mem:1024;cpus(role1):0.001", "cpus:0.1;disk:3",
-			       "mem:32", ""};
+	const char *texts[] = {"cpus:2.5;mem:1024;cpus(role1):0.001", "cpus:0.1;disk:3", "mem:32",
+	                       ""};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		struct mc_resources r = parse_ok(texts[i]);
 		char buf[256];

@@ -215,7 +215,7 @@ static void test_total_change_re_sorts(void **st)
 	alloc(s, 0, 10, 1);
 	alloc(s, 1, 1, 5);
 	expect_order(s, (int32_t[]){1, 0}, 2); /* 0.05 < 0.10 */
-	pool.q[MC_RES_CPUS] = 1000 * 1000;  /* cpus now 1000: a 0.01 */
+	pool.q[MC_RES_CPUS] = 1000 * 1000;     /* cpus now 1000: a 0.01 */
 	O->total_changed(s);
 	expect_order(s, (int32_t[]){0, 1}, 2);
 	O->free(s);
@@ -264,6 +264,49 @@ static void test_iteration_matches_the_sort_snapshot_when_clients_get_allocation
 			alloc(s, c, 20, 20); /* moves it to the back */
 	}
 	assert_int_equal(k, 50);
+	O->free(s);
+}
+
+static void test_names_keep_bytewise_order_after_many_inserts_at_the_front(void **st)
+{
+	(void)st;
+	struct mc_sorter *s = drf(false);
+	/* each name sorts before all earlier ones: the rank gap halves every
+	 * time until the ranks are spread out again */
+	for (int i = 199; i >= 0; i--) {
+		char name[16];
+		snprintf(name, sizeof name, "c%03d", i);
+		add(s, i, name);
+	}
+	size_t n;
+	const int32_t *o = O->sort(s, &n);
+	assert_int_equal(n, 200);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(o[i], i);
+	O->free(s);
+}
+
+static void test_tree_iteration_matches_the_sort_snapshot_when_roles_get_allocations(void **st)
+{
+	(void)st;
+	struct mc_sorter *s = drf(true);
+	const char *names[] = {"a/x", "a/y", "b", "c/p/q", "c/r", "d"};
+	for (int i = 0; i < 6; i++)
+		add(s, i, names[i]);
+	alloc(s, 2, 3, 3);
+	alloc(s, 4, 1, 1);
+	size_t n;
+	const int32_t *o = O->sort(s, &n);
+	int32_t snap[6];
+	memcpy(snap, o, n * sizeof *o);
+	struct mc_sorter_iter it;
+	size_t k = 0;
+	for (int32_t c = O->first(s, &it); c >= 0; c = O->next(s, &it)) {
+		assert_int_equal(c, snap[k]);
+		k++;
+		alloc(s, c, 10, 10); /* reorders subtrees mid-iteration */
+	}
+	assert_int_equal(k, 6);
 	O->free(s);
 }
 
@@ -342,6 +385,9 @@ int main(void)
 	    cmocka_unit_test(test_total_change_re_sorts),
 	    cmocka_unit_test(test_unallocated_moves_a_client_back),
 	    cmocka_unit_test(test_iteration_matches_the_sort_snapshot_when_clients_get_allocations),
+	    cmocka_unit_test(test_names_keep_bytewise_order_after_many_inserts_at_the_front),
+	    cmocka_unit_test(
+	        test_tree_iteration_matches_the_sort_snapshot_when_roles_get_allocations),
 	    cmocka_unit_test(test_random_sorter_favours_heavier_clients),
 	    cmocka_unit_test(test_random_sorter_lists_each_active_client_once),
 	    cmocka_unit_test(test_registry_finds_sorters_by_name),

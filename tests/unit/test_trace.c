@@ -76,7 +76,7 @@ static struct recs read_all(struct mc_trace_reader *r)
 }
 
 static struct mc_trace_reader *open_ok(const char *path, enum mc_trace_format f,
-				       const struct mc_trace_options *o)
+                                       const struct mc_trace_options *o)
 {
 	char err[600];
 	struct mc_trace_reader *r = NULL;
@@ -97,7 +97,7 @@ static uint64_t count_of(const struct mc_trace_reader *r, const char *reason)
 }
 
 static const struct mc_trace_record *find_task(const struct recs *rs, uint64_t job, uint32_t idx,
-					       uint32_t attempt)
+                                               uint32_t attempt)
 {
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->v[i].type == MC_TREC_TASK && rs->v[i].task.job_id == job &&
@@ -279,7 +279,7 @@ static void test_native_reader_rejects_a_file_that_is_not_a_trace(void **state)
 	assert_int_equal(rc, MC_EPARSE);
 	assert_non_null(strstr(err, "small.swf:1: bad header"));
 	rc = mc_trace_open(DATA "/g11_bad/task_events_empty.csv", MC_TFMT_NATIVE, NULL, &r, err,
-			   sizeof err);
+	                   sizeof err);
 	assert_int_equal(rc, MC_EPARSE);
 	assert_non_null(strstr(err, "empty file"));
 }
@@ -358,7 +358,8 @@ static void test_synth_simple_profile_has_its_machines_and_jobs(void **state)
 			const struct mc_trace_task *t = &rs.v[i].task;
 			assert_true(t->task_index < t->job_tasks);
 			assert_true(t->job_tasks >= 1 && t->job_tasks <= 20);
-			assert_true(t->request.q[MC_RES_CPUS] >= 500 && t->request.q[MC_RES_CPUS] <= 4000);
+			assert_true(t->request.q[MC_RES_CPUS] >= 500 &&
+			            t->request.q[MC_RES_CPUS] <= 4000);
 			assert_true(t->duration >= 0);
 			assert_non_null(strstr(mc_trace_user_name(r, t->user), "user"));
 			last_job = t->job_id;
@@ -403,7 +404,8 @@ static void test_google2011_reader_replays_the_task_lifecycle(void **state)
 	assert_int_equal(rs.v[0].type, MC_TREC_MACHINE);
 	assert_int_equal(rs.v[0].machine.id, 5);
 	assert_int_equal(rs.v[0].machine.capacity.unres.q[MC_RES_CPUS], 16000);
-	assert_int_equal(rs.v[0].machine.capacity.unres.q[MC_RES_MEM], 32676250); /* 0.2493 x 131072 MB */
+	assert_int_equal(rs.v[0].machine.capacity.unres.q[MC_RES_MEM],
+	                 32676250); /* 0.2493 x 131072 MB */
 	assert_int_equal(count_of(r, "dropped: machine event with empty capacity"), 1);
 	/* job 100: SUBMIT 600 s, SCHEDULE 600.5 s, FINISH 610.5 s */
 	const struct mc_trace_record *a = find_task(&rs, 100, 0, 0);
@@ -417,7 +419,8 @@ static void test_google2011_reader_replays_the_task_lifecycle(void **state)
 	assert_int_equal(a->task.sched_class, 1);
 	assert_string_equal(mc_trace_user_name(r, a->task.user), "alice");
 	/* job 200: evicted after 4 s, resubmitted, then ran 20 s */
-	const struct mc_trace_record *b0 = find_task(&rs, 200, 0, 0), *b1 = find_task(&rs, 200, 0, 1);
+	const struct mc_trace_record *b0 = find_task(&rs, 200, 0, 0),
+	                             *b1 = find_task(&rs, 200, 0, 1);
 	assert_non_null(b0);
 	assert_non_null(b1);
 	assert_int_equal(b0->task.end_state, MC_TEND_EVICTED);
@@ -490,7 +493,7 @@ static void test_google2011_dropping_prefill_drops_tasks_from_before_the_window(
 /* Opens a bad fixture and returns the first error (0 if none), with the
  * message in msg. */
 static int bad_file_error(const char *path, enum mc_trace_format f, bool skip_bad, char *msg,
-			  size_t n, size_t *nrec)
+                          size_t n, size_t *nrec)
 {
 	struct mc_trace_options o;
 	mc_trace_options_init(&o);
@@ -513,7 +516,7 @@ static void test_google2011_wrong_column_count_names_file_and_line(void **state)
 	(void)state;
 	char msg[600];
 	int rc = bad_file_error(DATA "/g11_bad/task_events_onebad.csv", MC_TFMT_GOOGLE2011, false,
-				msg, sizeof msg, NULL);
+	                        msg, sizeof msg, NULL);
 	assert_int_equal(rc, MC_EPARSE);
 	assert_non_null(strstr(msg, "task_events_onebad.csv:2: expected 13"));
 }
@@ -531,7 +534,8 @@ static void test_google2011_skip_bad_counts_and_skips_malformed_rows(void **stat
 	assert_int_equal(rs.n, 2);
 	assert_int_equal(rs.v[1].task.job_id, 102);
 	assert_int_equal(
-	    count_of(r, "skipped task_events row: expected 13 comma-separated columns, found 14"), 1);
+	    count_of(r, "skipped task_events row: expected 13 comma-separated columns, found 14"),
+	    1);
 	free(rs.v);
 	mc_trace_close(r);
 }
@@ -544,7 +548,8 @@ static void test_google2011_rejects_each_kind_of_bad_input(void **state)
 		int rc;
 		const char *msg;
 	} cases[] = {
-	    {"task_events_columns.csv", MC_EPARSE, ":1: expected 13 comma-separated columns, found 12"},
+	    {"task_events_columns.csv", MC_EPARSE,
+	     ":1: expected 13 comma-separated columns, found 12"},
 	    {"task_events_garbage.csv", MC_EPARSE, "task_events_garbage.csv:"},
 	    {"task_events_huge.csv", MC_EPARSE, ":1: column 3 (job ID): out of range"},
 	    {"task_events_hugefloat.csv", MC_EPARSE, ":1: column 10 (CPU request): out of range"},
@@ -569,7 +574,7 @@ static void test_google2011_empty_file_is_an_empty_trace(void **state)
 	char msg[600];
 	size_t n = 99;
 	int rc = bad_file_error(DATA "/g11_bad/task_events_empty.csv", MC_TFMT_GOOGLE2011, false,
-				msg, sizeof msg, &n);
+	                        msg, sizeof msg, &n);
 	assert_int_equal(rc, 0);
 	assert_int_equal(n, 0);
 }
@@ -634,18 +639,17 @@ static void test_swf_bad_rows_name_file_and_line(void **state)
 {
 	(void)state;
 	char msg[600];
-	assert_int_equal(bad_file_error(DATA "/bad_fields.swf", MC_TFMT_SWF, false, msg, sizeof msg,
-					NULL),
-			 MC_EPARSE);
+	assert_int_equal(
+	    bad_file_error(DATA "/bad_fields.swf", MC_TFMT_SWF, false, msg, sizeof msg, NULL),
+	    MC_EPARSE);
 	assert_non_null(strstr(msg, "bad_fields.swf:2: expected 18 fields, found 17"));
-	assert_int_equal(bad_file_error(DATA "/bad_order.swf", MC_TFMT_SWF, false, msg, sizeof msg,
-					NULL),
-			 MC_EPARSE);
+	assert_int_equal(
+	    bad_file_error(DATA "/bad_order.swf", MC_TFMT_SWF, false, msg, sizeof msg, NULL),
+	    MC_EPARSE);
 	assert_non_null(strstr(msg, "bad_order.swf:3: submit time 5 is before"));
 	size_t n = 0;
-	assert_int_equal(bad_file_error(DATA "/bad_number.swf", MC_TFMT_SWF, true, msg, sizeof msg,
-					&n),
-			 0);
+	assert_int_equal(
+	    bad_file_error(DATA "/bad_number.swf", MC_TFMT_SWF, true, msg, sizeof msg, &n), 0);
 	assert_int_equal(n, 2 + 2); /* two machines, jobs 1 and 3 */
 }
 
@@ -681,7 +685,6 @@ static void test_swf_kth_sample_matches_its_published_figures(void **state)
 	free(rs.v);
 	mc_trace_close(r);
 }
-
 
 /* ---- Google 2019, Alibaba 2018, SWIM ------------------------------------- */
 
@@ -725,7 +728,7 @@ static void test_google2019_malformed_json_names_file_and_line(void **state)
 	      f);
 	fclose(f);
 	assert_int_equal(bad_file_error(p, MC_TFMT_GOOGLE2019, false, msg, sizeof msg, NULL),
-			 MC_EPARSE);
+	                 MC_EPARSE);
 	assert_non_null(strstr(msg, "instance_events-bad.json:2: expected ',' or '}'"));
 }
 
@@ -843,7 +846,7 @@ static void test_convert_then_read_native_gives_the_same_records(void **state)
 			assert_int_equal(a.v[i].task.duration, b.v[i].task.duration);
 			assert_true(mc_resvec_equal(&a.v[i].task.request, &b.v[i].task.request));
 			assert_string_equal(mc_trace_user_name(r, a.v[i].task.user),
-					    mc_trace_user_name(n, b.v[i].task.user));
+			                    mc_trace_user_name(n, b.v[i].task.user));
 		}
 	}
 	/* the drop counts travel in the header */
@@ -862,18 +865,43 @@ static void test_cli_convert_of_a_bad_file_exits_nonzero_and_writes_nothing(void
 	char out[300], cmd[1200];
 	tmp_path(out, sizeof out, "bad.msgpack");
 	snprintf(cmd, sizeof cmd,
-		 "'%s' trace convert '%s/g11_bad/task_events_onebad.csv' -o '%s' --from google2011 "
-		 "2>/dev/null",
-		 MC_BINARY, DATA, out);
+	         "'%s' trace convert '%s/g11_bad/task_events_onebad.csv' -o '%s' --from google2011 "
+	         "2>/dev/null",
+	         MC_BINARY, DATA, out);
 	int st = system(cmd);
 	assert_true(st != 0);
 	assert_false(exists(out));
 	snprintf(cmd, sizeof cmd,
-		 "'%s' trace convert '%s/g11_bad/task_events_onebad.csv' -o '%s' --from google2011 "
-		 "--skip-bad 2>/dev/null",
-		 MC_BINARY, DATA, out);
+	         "'%s' trace convert '%s/g11_bad/task_events_onebad.csv' -o '%s' --from google2011 "
+	         "--skip-bad 2>/dev/null",
+	         MC_BINARY, DATA, out);
 	assert_int_equal(system(cmd), 0);
 	assert_true(exists(out));
+}
+
+static void test_cli_synth_then_stats_reports_the_generated_counts(void **state)
+{
+	(void)state;
+	if (!exists(MC_BINARY))
+		skip();
+	char out[300], cmd[1200], line[512];
+	tmp_path(out, sizeof out, "synth.msgpack");
+	snprintf(cmd, sizeof cmd,
+	         "'%s' trace synth --jobs 7 --tasks 'const(3)' --seed 9 -o '%s' 2>/dev/null && "
+	         "'%s' trace stats '%s'",
+	         MC_BINARY, out, MC_BINARY, out);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	bool jobs = false, tasks = false, machines = false;
+	while (fgets(line, sizeof line, p)) {
+		jobs |= !strncmp(line, "jobs           7\n", 17);
+		tasks |= !strncmp(line, "tasks          21 ", 18);
+		machines |= !strncmp(line, "machines       100 distinct", 27);
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_true(jobs);
+	assert_true(tasks);
+	assert_true(machines);
 }
 
 int main(void)
@@ -905,6 +933,7 @@ int main(void)
 	    cmocka_unit_test(test_swim_block_size_option_changes_task_counts),
 	    cmocka_unit_test(test_convert_then_read_native_gives_the_same_records),
 	    cmocka_unit_test(test_cli_convert_of_a_bad_file_exits_nonzero_and_writes_nothing),
+	    cmocka_unit_test(test_cli_synth_then_stats_reports_the_generated_counts),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }

@@ -1,0 +1,82 @@
+/*
+ * validate_inject.c - the experiment config's `failures`: agent crashes at
+ * given times (docs/experiment-format.md), applied by the runner.
+ *
+ * A failure is a machine crash: mc__agent_fail() silences the agent and
+ * drops its tasks, and nothing else is told, so the master finds out only
+ * through its health checks and reports the tasks LOST. Which agents fail
+ * depends only on the seed, the item's index and the number of agents
+ * (not on their state), so the same experiment fails the same agents.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "mesocosm/error.h"
+#include "mesocosm/rng.h"
+#include "models/models.h"
+#include "sim/validate.h"
+
+int32_t mc__failure_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out)
+{
+	const struct mc_config_failure *f = &c->failures[index];
+	if (nagents <= 0)
+		return 0;
+	if (f->nranges > 0) {
+		/* explicit ids: mark, then list in order (ranges may overlap) */
+		unsigned char *mark = mc_xcalloc((size_t)nagents, 1);
+		for (int j = 0; j < f->nranges; j++)
+			for (int64_t a = f->ranges[j][0]; a <= f->ranges[j][1] && a < nagents; a++)
+				mark[a] = 1;
+		int32_t n = 0;
+		for (int32_t a = 0; a < nagents; a++)
+			if (mark[a])
+				out[n++] = a;
+		free(mark);
+		return n;
+	}
+	int64_t want = f->count;
+	if (f->fraction > 0) {
+		want = (int64_t)(f->fraction * (double)nagents + 0.5);
+		if (want < 1)
+			want = 1;
+	}
+	if (want > nagents)
+		want = nagents;
+	int32_t *all = mc_xmalloc((size_t)nagents * sizeof *all);
+	for (int32_t a = 0; a < nagents; a++)
+		all[a] = a;
+	char cid[48];
+	snprintf(cid, sizeof cid, "failures/%d", index);
+	gsl_rng *rng = mc_rng_new(c->seed, cid);
+	/* gsl_ran_choose keeps the source order: out[] is ascending. */
+	gsl_ran_choose(rng, out, (size_t)want, all, (size_t)nagents, sizeof *all);
+	gsl_rng_free(rng);
+	free(all);
+	return (int32_t)want;
+}
+
+static void recover_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	mc__agent_recover(ctx, (int32_t)arg);
+}
+
+void mc__failure_fire(struct mc__world *w, const struct mc_config *c, int index)
+{
+	if (w->nagents <= 0)
+		return;
+	int32_t *ids = mc_xmalloc((size_t)w->nagents * sizeof *ids);
+	int32_t n = mc__failure_choose(c, index, w->nagents, ids);
+	mc_time_t back = c->failures[index].recover_after;
+	for (int32_t i = 0; i < n; i++) {
+		if (!w->agents[ids[i]] || !mc__agent_is_up(w, ids[i]))
+			continue;
+		mc__agent_fail(w, ids[i]);
+		if (back != MC_TIME_NEVER)
+			mc_engine_after(w->eng, back, recover_event, w, (uint64_t)ids[i]);
+	}
+	free(ids);
+}
