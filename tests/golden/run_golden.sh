@@ -9,7 +9,10 @@ exp=$2
 expected=${exp%.yaml}.summary.json
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$bin" run "$exp" -o "$tmp/run" --quiet --no-progress
+# Run from the experiment's directory: the config echo then holds paths as
+# written in the file, whatever directory the test is started from.
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+(cd "$(dirname "$exp")" && "$bin" run "$(basename "$exp")" -o "$tmp/run" --quiet --no-progress)
 if [ "${MC_GOLDEN_UPDATE:-}" = 1 ]; then
 	cp "$tmp/run/summary.json" "$expected"
 	echo "updated $expected"
