@@ -74,6 +74,17 @@ static void queue_push(struct mc__framework *f, int32_t tid)
 
 void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 {
+	/* Placed tasks at the head are dropped one by one (FIFO kinds place a
+	 * prefix); the whole ring is rewritten only when placed entries make up
+	 * more than half of it, so the cost is amortised O(placed). */
+	while (f->qlen && mc__task_at(w, mc__fw_queue_at(f, 0))->state != MC__TASK_PENDING) {
+		f->qhead = (f->qhead + 1) % f->qcap;
+		f->qlen--;
+		if (f->qstale)
+			f->qstale--;
+	}
+	if (f->qstale * 2 <= f->qlen)
+		return;
 	size_t keep = 0;
 	for (size_t i = 0; i < f->qlen; i++) {
 		int32_t tid = mc__fw_queue_at(f, i);
@@ -81,7 +92,10 @@ void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 			f->queue[(f->qhead + keep++) % f->qcap] = tid;
 	}
 	f->qlen = keep;
+	f->qstale = 0;
 }
+
+static void f_stale_inc(struct mc__world *w, int32_t fw) { w->fws[fw]->qstale++; }
 
 void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
 {
@@ -89,6 +103,7 @@ void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
 	mc_resvec_sub(&o->avail, &t->req);
 	t->state = MC__TASK_STAGING;
 	t->agent = o->agent;
+	f_stale_inc(w, t->framework);
 	t->batch_next = o->launch_head;
 	o->launch_head = tid;
 	o->nlaunch++;

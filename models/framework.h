@@ -75,6 +75,7 @@ struct mc__framework {
 	/* pending tasks, FIFO ring of task ids */
 	int32_t *queue;
 	size_t qhead, qlen, qcap;
+	size_t qstale; /* entries placed since the last full compaction */
 
 	/* launched tasks that may not have reached an agent yet (failover) */
 	struct mc__staging { int32_t task; uint32_t gen; } *staging;

@@ -27,23 +27,23 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mesocosm validate mesos-ramp [--case NAME|all] [--seeds N] [--k K]\n"
-		"                                    [--T SECONDS] [--beta B] [--pieces P]\n"
-		"                                    [--seed S] [--print-config] [--workdir DIR]\n"
-		"       mesocosm validate agent-failure [FILE] [--seed S] [--print-config]\n"
-		"                                       [--workdir DIR]\n\n"
-		"Runs a validation experiment (docs/validation.md) and prints paper/expected\n"
-		"values next to the measured ones. Exit status 1 if a figure misses its target.\n\n"
-		"mesos-ramp: the Mesos paper's §4 model. Cases: elastic-constant, elastic-exp,\n"
-		"  rigid-constant, rigid-exp, all (default). k = 100 slots, T = 30 s, beta = 10,\n"
-		"  elastic tasks of T/20, 100 seeds per case by default; the target is 5 %%\n"
-		"  against the paper's table (with H_k for ln k).\n"
-		"agent-failure: 10 %% of 100 agents crash at 10 min (or the experiment FILE,\n"
-		"  which must have `failures`); checks detection (75-90 s), LOST tasks\n"
-		"  resubmitted, the workload completing, and the accounting identity.\n\n"
-		"  --print-config  print the experiment YAML of one run and exit\n"
-		"  --workdir DIR   keep the run directories in DIR (default: a temporary\n"
-		"                  directory, removed at the end)\n");
+	        "usage: mesocosm validate mesos-ramp [--case NAME|all] [--seeds N] [--k K]\n"
+	        "                                    [--T SECONDS] [--beta B] [--pieces P]\n"
+	        "                                    [--seed S] [--print-config] [--workdir DIR]\n"
+	        "       mesocosm validate agent-failure [FILE] [--seed S] [--print-config]\n"
+	        "                                       [--workdir DIR]\n\n"
+	        "Runs a validation experiment (docs/validation.md) and prints paper/expected\n"
+	        "values next to the measured ones. Exit status 1 if a figure misses its target.\n\n"
+	        "mesos-ramp: the Mesos paper's §4 model. Cases: elastic-constant, elastic-exp,\n"
+	        "  rigid-constant, rigid-exp, all (default). k = 100 slots, T = 30 s, beta = 10,\n"
+	        "  elastic tasks of T/20, 100 seeds per case by default; the target is 5 %%\n"
+	        "  against the paper's table (with H_k for ln k).\n"
+	        "agent-failure: 10 %% of 100 agents crash at 10 min (or the experiment FILE,\n"
+	        "  which must have `failures`); checks detection (75-90 s), LOST tasks\n"
+	        "  resubmitted, the workload completing, and the accounting identity.\n\n"
+	        "  --print-config  print the experiment YAML of one run and exit\n"
+	        "  --workdir DIR   keep the run directories in DIR (default: a temporary\n"
+	        "                  directory, removed at the end)\n");
 }
 
 static bool parse_num(const char *s, double lo, double hi, double *out)
@@ -86,8 +86,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !done; k++)
 			if (!strcmp(a, nums[k].name)) {
 				if (!v || !parse_num(v, nums[k].lo, nums[k].hi, nums[k].dst)) {
-					fprintf(stderr, "mesocosm validate: %s wants a number in [%g, %g]\n",
-						a, nums[k].lo, nums[k].hi);
+					fprintf(
+					    stderr,
+					    "mesocosm validate: %s wants a number in [%g, %g]\n", a,
+					    nums[k].lo, nums[k].hi);
 					return 2;
 				}
 				*nums[k].have = true;
@@ -105,7 +107,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--print-config")) {
 			o->print = true;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "mesocosm validate: unknown or incomplete option '%s'\n", a);
+			fprintf(stderr, "mesocosm validate: unknown or incomplete option '%s'\n",
+			        a);
 			usage(stderr);
 			return 2;
 		} else if (!o->file) {
@@ -124,13 +127,13 @@ static double rel(double measured, double ref)
 }
 
 static bool print_row(const char *kase, const char *metric, const char *unit, double paper,
-		      double exact, double mean, double ci)
+                      double exact, double mean, double ci)
 {
 	double e = rel(mean, paper);
 	bool ok = fabs(e) <= RAMP_TARGET;
-	fprintf(stdout, "%-17s %-11s %9.3f%-2s %9.3f%-2s %9.3f%-2s %7.3f %+7.2f%% %+7.2f%%  %s\n", kase,
-		metric, paper, unit, exact, unit, mean, unit, ci, 100 * e, 100 * rel(mean, exact),
-		ok ? "ok" : "MISS");
+	fprintf(stdout, "%-17s %-11s %9.3f%-2s %9.3f%-2s %9.3f%-2s %7.3f %+7.2f%% %+7.2f%%  %s\n",
+	        kase, metric, paper, unit, exact, unit, mean, unit, ci, 100 * e,
+	        100 * rel(mean, exact), ok ? "ok" : "MISS");
 	return ok;
 }
 
@@ -140,10 +143,11 @@ static int run_ramp(const struct opts *o, const char *dir)
 	if (o->kase && strcmp(o->kase, "all")) {
 		first = last = mc__ramp_case_parse(o->kase);
 		if (first < 0) {
-			fprintf(stderr,
-				"mesocosm validate: unknown case '%s' (elastic-constant, elastic-exp, "
-				"rigid-constant, rigid-exp, all)\n",
-				o->kase);
+			fprintf(
+			    stderr,
+			    "mesocosm validate: unknown case '%s' (elastic-constant, elastic-exp, "
+			    "rigid-constant, rigid-exp, all)\n",
+			    o->kase);
 			return 2;
 		}
 	}
@@ -190,9 +194,9 @@ static int run_ramp(const struct opts *o, const char *dir)
 		const char *name = mc__ramp_case_name(p.kase);
 		double z = 1.96 / sqrt(seeds);
 		all_ok &= print_row(name, "ramp-up", " s", paper.ramp, exact.ramp, s.ramp_mean,
-				    z * s.ramp_sd);
+		                    z * s.ramp_sd);
 		all_ok &= print_row(name, "completion", " s", paper.completion, exact.completion,
-				    s.compl_mean, z * s.compl_sd);
+		                    s.compl_mean, z * s.compl_sd);
 		all_ok &= print_row(name, "utilization", "", paper.util, exact.util, s.util, 0);
 		fflush(stdout);
 	}
@@ -219,8 +223,8 @@ static int run_failure(const struct opts *o, const char *dir)
 	}
 	mc__failure_print(&r, stdout);
 	bool ok = r.complete && r.identity_end && r.rows_bad == 0 && r.rows_checked > 0 &&
-		  r.jobs_completed == r.jobs_submitted && r.agents_failed > 0 &&
-		  r.detect_min > 75.0 && r.detect_max <= 90.01;
+	          r.jobs_completed == r.jobs_submitted && r.agents_failed > 0 &&
+	          r.detect_min > 75.0 && r.detect_max <= 90.01;
 	printf("\n%s\n", ok ? "all checks pass" : "SOME CHECKS FAIL");
 	return ok ? 0 : 1;
 }

@@ -31,9 +31,11 @@
  * numbers have 64 - SLOT_BITS bits; when they run out (after ~6.9e10
  * schedules) the pending keys are renumbered in order, O(n log n) once.
  */
+#define _DEFAULT_SOURCE 1 /* madvise(MADV_HUGEPAGE), where the system has it */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mesocosm/engine.h"
 #include "mesocosm/error.h"
@@ -59,6 +61,7 @@ _Static_assert(MC__ENGINE_SEQ_BITS + SLOT_BITS <= 64, "a key's order word is 64 
 #define CACHE_LINE 64
 /* Heap indices below this (16 KiB of keys) are taken to be in L1. */
 #define PREFETCH_FROM 1024
+#define HUGE_FROM ((size_t)4 << 20)
 
 struct key {
 	uint64_t hi; /* time with the sign bit flipped: unsigned order = signed order */
@@ -187,10 +190,20 @@ static void pop_root(struct mc_engine *e)
 		refill_root(e->heap, n, e->heap[n]);
 }
 
-/* A cache-line placed array: the element at index `first` starts a line. */
+/* A cache-line placed array: the element at index `first` starts a line.
+ * Arrays of 4 MiB and more ask for transparent huge pages: the heap's deep
+ * levels and the bodies are touched at random, and with 4 KiB pages most of
+ * those touches would also miss the TLB. */
 static void *aligned_array(size_t count, size_t size, size_t first, void **raw)
 {
 	*raw = mc_xmalloc(count * size + CACHE_LINE);
+#ifdef MADV_HUGEPAGE
+	if (count * size >= HUGE_FROM) {
+		uintptr_t lo = ((uintptr_t)*raw + 4095) & ~(uintptr_t)4095;
+		uintptr_t hi = ((uintptr_t)*raw + count * size) & ~(uintptr_t)4095;
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* only advice */
+	}
+#endif
 	uintptr_t p = (uintptr_t)*raw + first * size;
 	p = (p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
 	return (void *)(p - first * size);
@@ -410,8 +423,9 @@ static inline void dispatch_top(struct mc_engine *e)
 	const struct key *top = &e->heap[0];
 	uint32_t s = key_slot(top);
 	/* The next event is most likely the smallest child of the root: start
-	 * loading its body now so the miss overlaps this dispatch. */
-	if (e->n > 1)
+	 * loading its body now so the miss overlaps this dispatch (worth it
+	 * once the bodies outgrow L1). */
+	if (e->n > PREFETCH_FROM)
 		__builtin_prefetch(&e->bodies[key_slot(&e->heap[min_child(e->heap, 1, e->n)])]);
 	struct body *b = &e->bodies[s];
 	mc_event_fn fn = b->fn;

@@ -65,7 +65,8 @@ int mc__vrun_fw(const struct mc__vrun *r, const char *name)
 
 static bool is_int(const msgpack_object *o)
 {
-	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER || o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	       o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
 }
 
 static int64_t as_int(const msgpack_object *o)
@@ -76,15 +77,16 @@ static int64_t as_int(const msgpack_object *o)
 static bool key_is(const msgpack_object *k, const char *s)
 {
 	size_t n = strlen(s);
-	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, s, n);
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+	       !memcmp(k->via.str.ptr, s, n);
 }
 
 /* The header map: takes the framework names and checks the field order. */
 static int read_header(const msgpack_object *h, struct mc__vrun *out, const char *path, char *err,
-		       size_t n)
+                       size_t n)
 {
 	static const char *const fields[] = {"framework", "job",    "index", "attempt", "submit_us",
-					     "launch_us", "end_us", "state", "agent"};
+	                                     "launch_us", "end_us", "state", "agent"};
 	if (h->type != MSGPACK_OBJECT_MAP)
 		return errf(err, n, MC_EPARSE, "%s: the first object is not the header map", path);
 	bool have_fields = false;
@@ -92,24 +94,25 @@ static int read_header(const msgpack_object *h, struct mc__vrun *out, const char
 		const msgpack_object *k = &h->via.map.ptr[i].key, *v = &h->via.map.ptr[i].val;
 		if (key_is(k, "fields")) {
 			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size < 9)
-				return errf(err, n, MC_EPARSE, "%s: header 'fields' too short", path);
+				return errf(err, n, MC_EPARSE, "%s: header 'fields' too short",
+				            path);
 			for (int f = 0; f < 9; f++)
 				if (!key_is(&v->via.array.ptr[f], fields[f]))
 					return errf(err, n, MC_EPARSE,
-						    "%s: header field %d is not '%s'", path, f,
-						    fields[f]);
+					            "%s: header field %d is not '%s'", path, f,
+					            fields[f]);
 			have_fields = true;
 		} else if (key_is(k, "frameworks")) {
 			if (v->type != MSGPACK_OBJECT_ARRAY)
 				return errf(err, n, MC_EPARSE, "%s: header 'frameworks' not a list",
-					    path);
+				            path);
 			out->nfws = (int)v->via.array.size;
 			out->fw_names = mc_xcalloc((size_t)out->nfws + 1, sizeof *out->fw_names);
 			for (int f = 0; f < out->nfws; f++) {
 				const msgpack_object *s = &v->via.array.ptr[f];
 				if (s->type != MSGPACK_OBJECT_STR)
 					return errf(err, n, MC_EPARSE,
-						    "%s: framework name %d not a string", path, f);
+					            "%s: framework name %d not a string", path, f);
 				char *name = mc_xmalloc(s->via.str.size + 1);
 				memcpy(name, s->via.str.ptr, s->via.str.size);
 				name[s->via.str.size] = '\0';
@@ -123,17 +126,17 @@ static int read_header(const msgpack_object *h, struct mc__vrun *out, const char
 }
 
 static int read_record(const msgpack_object *o, struct mc__vrun *out, size_t *cap, const char *path,
-		       char *err, size_t n)
+                       char *err, size_t n)
 {
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 9)
 		return errf(err, n, MC_EPARSE, "%s: record %zu is not an array of 9+ fields", path,
-			    out->nrecs);
+		            out->nrecs);
 	const msgpack_object *a = o->via.array.ptr;
 	static const int must_int[] = {0, 1, 2, 3, 4, 6, 7};
 	for (size_t i = 0; i < sizeof must_int / sizeof must_int[0]; i++)
 		if (!is_int(&a[must_int[i]]))
 			return errf(err, n, MC_EPARSE, "%s: record %zu field %d is not an integer",
-				    path, out->nrecs, must_int[i]);
+			            path, out->nrecs, must_int[i]);
 	mc_xgrow(&out->recs, cap, out->nrecs + 1, sizeof *out->recs);
 	struct mc__vrec *r = &out->recs[out->nrecs++];
 	r->fw = (int32_t)as_int(&a[0]);
@@ -147,7 +150,7 @@ static int read_record(const msgpack_object *o, struct mc__vrun *out, size_t *ca
 	r->agent = is_int(&a[8]) ? (int32_t)as_int(&a[8]) : -1;
 	if (r->fw < 0 || r->fw >= out->nfws || r->state < 0 || r->state >= MC_TASK_END_COUNT)
 		return errf(err, n, MC_EPARSE, "%s: record %zu: framework or state out of range",
-			    path, out->nrecs - 1);
+		            path, out->nrecs - 1);
 	return 0;
 }
 
@@ -185,7 +188,7 @@ int mc__vrun_read_tasks(const char *path, struct mc__vrun *out, char *err, size_
 		}
 		if (!rc && ret == MSGPACK_UNPACK_PARSE_ERROR)
 			rc = errf(err, n, MC_EPARSE, "%s: malformed MessagePack after record %zu",
-				  path, out->nrecs);
+			          path, out->nrecs);
 		if (rc || got == 0)
 			break;
 	}
@@ -204,7 +207,7 @@ int mc__vrun_read_tasks(const char *path, struct mc__vrun *out, char *err, size_
 }
 
 int mc__validate_run_config(const char *dir, const struct mc_config *c, struct mc__vrun *out,
-			    char *err, size_t n)
+                            char *err, size_t n)
 {
 	char rundir[4096], tasks[4200];
 	snprintf(rundir, sizeof rundir, "%s/run", dir);
@@ -212,13 +215,13 @@ int mc__validate_run_config(const char *dir, const struct mc_config *c, struct m
 	int rc = mc_run_experiment(c, &o);
 	if (rc)
 		return errf(err, n, rc, "%s: the run failed: %s", c->path ? c->path : c->name,
-			    mc_strerror(rc));
+		            mc_strerror(rc));
 	snprintf(tasks, sizeof tasks, "%s/tasks.msgpack", rundir);
 	return mc__vrun_read_tasks(tasks, out, err, n);
 }
 
 int mc__validate_run_yaml(const char *dir, const char *yaml, struct mc__vrun *out, char *err,
-			  size_t n)
+                          size_t n)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/experiment.yaml", dir);

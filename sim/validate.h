@@ -45,11 +45,11 @@ void mc__failure_fire(struct mc__world *w, const struct mc_config *c, int index)
 
 /* One ended task attempt of tasks.msgpack. */
 struct mc__vrec {
-	int32_t fw, agent;     /* agent -1: never launched */
+	int32_t fw, agent; /* agent -1: never launched */
 	int64_t job;
 	uint32_t index, attempt;
 	mc_time_t submit, launch, end; /* launch MC_TIME_NEVER: never launched */
-	int state;             /* enum mc_task_end */
+	int state;                     /* enum mc_task_end */
 };
 
 struct mc__vrun {
@@ -67,10 +67,10 @@ struct mc__vrun {
  * a message in err (size n). O(run).
  */
 int mc__validate_run_yaml(const char *dir, const char *yaml, struct mc__vrun *out, char *err,
-			  size_t n);
+                          size_t n);
 /* Runs an already loaded config the same way. */
 int mc__validate_run_config(const char *dir, const struct mc_config *c, struct mc__vrun *out,
-			    char *err, size_t n);
+                            char *err, size_t n);
 
 /* Reads a tasks.msgpack stream (docs/outputs.md). Returns 0 or MC_EPARSE /
  * MC_EIO with a message in err. O(records). */
@@ -124,7 +124,7 @@ struct mc__ramp_run {
 /* Runs one seed in work directory dir. Returns 0 or a negative MC_E*
  * code with a message in err. */
 int mc__ramp_run_one(const struct mc__ramp_params *p, const char *dir, struct mc__ramp_run *out,
-		     char *err, size_t n);
+                     char *err, size_t n);
 
 /* Expected values: `paper` is the §4 table with H_k for ln k (continuous
  * model); `exact` is the expectation for this finite, discrete setup
@@ -134,51 +134,51 @@ struct mc__ramp_expect {
 	double ramp, completion, util;
 };
 void mc__ramp_expected(const struct mc__ramp_params *p, struct mc__ramp_expect *paper,
-		       struct mc__ramp_expect *exact);
+                       struct mc__ramp_expect *exact);
 
 /* Means over seeds seed, seed+1, ... */
 struct mc__ramp_summary {
 	int seeds;
-	double ramp_mean, ramp_sd;       /* sd of one run */
+	double ramp_mean, ramp_sd; /* sd of one run */
 	double compl_mean, compl_sd;
-	double util;                     /* sum useful / sum held (ratio of means) */
-	double util_run_mean;            /* mean of the per-run ratios */
+	double util;          /* sum useful / sum held (ratio of means) */
+	double util_run_mean; /* mean of the per-run ratios */
 };
 int mc__ramp_series(const struct mc__ramp_params *p, int seeds, const char *dir,
-		    struct mc__ramp_summary *out, char *err, size_t n);
+                    struct mc__ramp_summary *out, char *err, size_t n);
 
 /* ---- agent failure (sim/validate_failure.c) ------------------------------- */
 
 struct mc__failure_params {
-	int agents;        /* 100 */
-	double fraction;   /* 0.1 */
-	mc_time_t at;      /* 10 min */
-	int jobs;          /* 150 */
+	int agents;      /* 100 */
+	double fraction; /* 0.1 */
+	mc_time_t at;    /* 10 min */
+	int jobs;        /* 150 */
 	uint64_t seed;
 };
 void mc__failure_defaults(struct mc__failure_params *p);
 void mc__failure_yaml(const struct mc__failure_params *p, FILE *out);
 
 struct mc__failure_report {
-	mc_time_t fail_at;        /* the (first) failure's time */
-	int agents_failed;        /* agents whose tasks went LOST */
-	uint64_t lost;            /* attempts that ended LOST */
+	mc_time_t fail_at;                          /* the (first) failure's time */
+	int agents_failed;                          /* agents whose tasks went LOST */
+	uint64_t lost;                              /* attempts that ended LOST */
 	double detect_min, detect_mean, detect_max; /* failure -> LOST reported, s */
 	uint64_t submitted, finished, failed, killed, pending_end, running_end;
-	uint64_t resubmitted;     /* attempts > 0 */
+	uint64_t resubmitted; /* attempts > 0 */
 	uint64_t jobs_submitted, jobs_completed;
-	double end_s;             /* simulated time at the end */
-	int rows_checked;         /* timeseries rows the identity was checked at */
-	int rows_bad;             /* rows where it did not hold */
-	bool identity_end;        /* summary.json's tasks satisfy it */
-	bool complete;            /* summary.json says complete */
+	double end_s;      /* simulated time at the end */
+	int rows_checked;  /* timeseries rows the identity was checked at */
+	int rows_bad;      /* rows where it did not hold */
+	bool identity_end; /* summary.json's tasks satisfy it */
+	bool complete;     /* summary.json says complete */
 };
 
 /* Runs the agent-failure experiment (YAML text, or the config of `file`
  * when not NULL) in dir and checks it. Returns 0 or a negative MC_E* code
  * with a message in err. */
 int mc__failure_run(const struct mc__failure_params *p, const char *file, const char *dir,
-		    struct mc__failure_report *out, char *err, size_t n);
+                    struct mc__failure_report *out, char *err, size_t n);
 void mc__failure_print(const struct mc__failure_report *r, FILE *out);
 
 #endif

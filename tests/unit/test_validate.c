@@ -251,15 +251,15 @@ static int load_text(const char *dir, const char *text, struct mc_config *c, cha
 
 #define BASE                                                                                       \
 	"agents: [{count: 40, resources: \"cpus:1;mem:1024\"}]\n"                                  \
-	"frameworks: [{name: a, workload: {synthetic: {arrival: 1s, jobs: 1, task_duration: 1s, "   \
+	"frameworks: [{name: a, workload: {synthetic: {arrival: 1s, jobs: 1, task_duration: 1s, "  \
 	"task_resources: {cpus: 1}}}}]\n"
 
 static void test_failure_with_unknown_key_is_rejected_at_its_position(void **st)
 {
 	struct mc_config c;
 	char err[1024] = "";
-	int rc = load_text(*st, BASE "failures:\n  - at: 10m\n    fracton: 0.1\n", &c, err,
-			   sizeof err);
+	int rc =
+	    load_text(*st, BASE "failures:\n  - at: 10m\n    fracton: 0.1\n", &c, err, sizeof err);
 	assert_int_equal(rc, MC_EPARSE);
 	assert_non_null(strstr(err, "cfg.yaml:5:"));
 	assert_non_null(strstr(err, "fracton"));
@@ -270,7 +270,7 @@ static void test_failure_needs_exactly_one_way_to_choose_agents(void **st)
 	struct mc_config c;
 	char err[1024] = "";
 	int rc = load_text(*st, BASE "failures: [{at: 10m, fraction: 0.1, count: 3}]\n", &c, err,
-			   sizeof err);
+	                   sizeof err);
 	assert_int_equal(rc, MC_EPARSE);
 	assert_non_null(strstr(err, "exactly one"));
 	rc = load_text(*st, BASE "failures: [{at: 10m, agents: \"30-45\"}]\n", &c, err, sizeof err);
@@ -282,9 +282,10 @@ static void test_failed_agents_depend_only_on_the_seed(void **st)
 {
 	struct mc_config c;
 	char err[1024] = "";
-	int rc = load_text(*st, BASE "failures: [{at: 10m, fraction: 0.1}, {at: 1h, agents: "
-				     "\"3,7-8\", recover_after: 5m}]\n",
-			   &c, err, sizeof err);
+	int rc = load_text(*st,
+	                   BASE "failures: [{at: 10m, fraction: 0.1}, {at: 1h, agents: "
+	                        "\"3,7-8\", recover_after: 5m}]\n",
+	                   &c, err, sizeof err);
 	if (rc)
 		fail_msg("%s", err);
 	int32_t a[40], b[40], x[40];
@@ -309,28 +310,29 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_expected_values_reproduce_the_paper_table_at_k_100),
 	    cmocka_unit_test_setup_teardown(
-		test_gang_launches_when_its_last_slot_frees_and_runs_beta_T, setup, teardown),
+	        test_gang_launches_when_its_last_slot_frees_and_runs_beta_T, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_elastic_job_ends_as_divisible_work_from_its_residuals, setup, teardown),
+	        test_elastic_job_ends_as_divisible_work_from_its_residuals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_constant_durations_give_ramp_up_k_over_k_plus_1_T,
-					    setup, teardown),
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exponential_durations_give_ramp_up_H_k_T, setup,
-					    teardown),
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_rigid_constant_utilization_is_beta_over_half_plus_beta, setup, teardown),
+	        test_rigid_constant_utilization_is_beta_over_half_plus_beta, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_accounting_identity_holds_at_every_sample_after_agent_failure, setup, teardown),
+	        test_accounting_identity_holds_at_every_sample_after_agent_failure, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(test_lost_tasks_are_reported_after_five_missed_pings,
-					    setup, teardown),
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_workload_completes_after_agent_failure_by_resubmitting_lost_tasks, setup,
-		teardown),
-	    cmocka_unit_test_setup_teardown(test_failure_with_unknown_key_is_rejected_at_its_position,
-					    setup, teardown),
+	        test_workload_completes_after_agent_failure_by_resubmitting_lost_tasks, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_failure_with_unknown_key_is_rejected_at_its_position, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_needs_exactly_one_way_to_choose_agents,
-					    setup, teardown),
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_agents_depend_only_on_the_seed, setup,
-					    teardown),
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
