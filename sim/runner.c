@@ -53,6 +53,7 @@ struct run {
 	mc_time_t tick;
 	bool drained;
 	struct timespec wall0;
+	double last_progress;
 };
 
 static double wall_seconds(const struct timespec *t0)
@@ -73,6 +74,23 @@ static bool all_idle(struct run *r)
 	return true;
 }
 
+/* One progress line on stderr (only when it is a terminal, or asked for):
+ * simulated time, the share of the run done, events/s and an ETA. The share
+ * is of the configured duration, or of the workload's arrivals when the run
+ * lasts until the workload drains. Printed at most twice a second. */
+static void show_progress(struct run *r, mc_time_t now)
+{
+	double wall = wall_seconds(&r->wall0);
+	if (wall - r->last_progress < 0.5)
+		return;
+	r->last_progress = wall;
+	double done = r->end > 0 && r->end != MC_TIME_NEVER ? (double)now / (double)r->end : 0;
+	double eps = wall > 0 ? (double)mc_engine_dispatched(r->w->eng) / wall : 0;
+	fprintf(stderr, "\r  simulated %.0f s (%.1f %%)  %.2f M events/s  ETA %.0f s   ",
+		mc_time_to_sec(now), 100.0 * done, eps / 1e6,
+		done > 0 ? wall * (1 - done) / done : 0.0);
+}
+
 static void housekeeping(struct mc_engine *eng, void *ctx, uint64_t arg)
 {
 	(void)arg;
@@ -86,13 +104,8 @@ static void housekeeping(struct mc_engine *eng, void *ctx, uint64_t arg)
 		mc_engine_stop(eng);
 		return;
 	}
-	if (r->o->progress) {
-		double wall = wall_seconds(&r->wall0);
-		double sim = mc_time_to_sec(now);
-		fprintf(stderr, "\r  simulated %.0f s  events %llu  %.2f M events/s   ", sim,
-			(unsigned long long)mc_engine_dispatched(eng),
-			wall > 0 ? (double)mc_engine_dispatched(eng) / wall / 1e6 : 0.0);
-	}
+	if (r->o->progress)
+		show_progress(r, now);
 	if (now + r->tick <= r->end)
 		mc_engine_after(eng, r->tick, housekeeping, r, 0);
 }
