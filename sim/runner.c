@@ -197,7 +197,8 @@ static void print_failover(const struct run *r)
 		       (unsigned long long)n);
 	else
 		printf("master failovers: %llu; the last one recovered (all agents re-registered) "
-		       "%.2f s after the leader failed\n",
+		       "%.2f s after the leader failed\n"
+		       "  (Mesos paper, NSDI 2011 §6: mean recovery 4-8 s for 62 to 4,000 agents)\n",
 		       (unsigned long long)n, mc_time_to_sec(rec - failed));
 }
 
