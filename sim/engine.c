@@ -18,7 +18,7 @@
  * body LINK_CANCELLED in O(1) and the dead key (tombstone) is dropped when
  * it reaches the top; when tombstones outnumber live keys (and there are
  * more than PURGE_MIN of them) the heap is rebuilt without them in O(n), so
- * the heap never holds more than max(2 * live, live + PURGE_MIN) keys and
+ * the heap holds at most about max(2 * live, live + PURGE_MIN) keys and
  * cancellation stays amortised O(1).
  *
  * Dispatch defers the pop: while a handler runs, the dispatched key stays at
@@ -26,6 +26,17 @@
  * it with one sift-down (the classic hold: one sift instead of a pop and a
  * push). If the handler schedules nothing, or anything needs the true heap
  * first (next_time, a purge, a nested step), the root is popped then.
+ *
+ * Costs: schedule and dispatch O(log4 n) with no allocation once the arrays
+ * have grown to the working size (they double, so growth is amortised
+ * O(1)); cancel, is_pending, now, pending O(1). Memory: 48 bytes per event
+ * slot (16 of key, 32 of body). Arrays of 4 MiB and more are cache-line
+ * placed and advised to use transparent huge pages.
+ *
+ * mc_engine_stop() sets a flag that run_until checks before each event; the
+ * flag is cleared when run_until returns MC_EINTR, so a stop that arrives
+ * between two run_until calls (a signal) is not lost. mc_engine_after()
+ * treats a negative delay as 0 and saturates at MC_TIME_NEVER.
  *
  * Limits: 2^SLOT_BITS - 1 (268 million) events pending at once. Sequence
  * numbers have 64 - SLOT_BITS bits; when they run out (after ~6.9e10
@@ -51,17 +62,17 @@
 #define SEQ_LIMIT (UINT64_C(1) << MC__ENGINE_SEQ_BITS)
 _Static_assert(MC__ENGINE_SEQ_BITS + SLOT_BITS <= 64, "a key's order word is 64 bits");
 
-#define LINK_PENDING UINT32_MAX
+#define LINK_PENDING   UINT32_MAX
 #define LINK_CANCELLED (UINT32_MAX - 1)
 
 /* Tombstones tolerated before the more-than-half-dead rule may purge. */
 #define PURGE_MIN 256
 
-#define TIME_BIAS (UINT64_C(1) << 63)
+#define TIME_BIAS  (UINT64_C(1) << 63)
 #define CACHE_LINE 64
 /* Heap indices below this (16 KiB of keys) are taken to be in L1. */
 #define PREFETCH_FROM 1024
-#define HUGE_FROM ((size_t)4 << 20)
+#define HUGE_FROM     ((size_t)4 << 20)
 
 struct key {
 	uint64_t hi; /* time with the sign bit flipped: unsigned order = signed order */
@@ -105,8 +116,14 @@ static inline bool key_less(const struct key *a, const struct key *b)
 }
 #endif
 
-static inline uint32_t key_slot(const struct key *k) { return (uint32_t)(k->lo & SLOT_MASK); }
-static inline mc_time_t key_time(const struct key *k) { return (mc_time_t)(k->hi ^ TIME_BIAS); }
+static inline uint32_t key_slot(const struct key *k)
+{
+	return (uint32_t)(k->lo & SLOT_MASK);
+}
+static inline mc_time_t key_time(const struct key *k)
+{
+	return (mc_time_t)(k->hi ^ TIME_BIAS);
+}
 
 /* Index of the smallest of the children c .. min(c + 4, n) - 1 (c < n). */
 static inline size_t min_child(const struct key *h, size_t c, size_t n)
@@ -261,7 +278,10 @@ void mc_engine_free(struct mc_engine *e)
 	free(e);
 }
 
-mc_time_t mc_engine_now(const struct mc_engine *e) { return e->now; }
+mc_time_t mc_engine_now(const struct mc_engine *e)
+{
+	return e->now;
+}
 
 static uint32_t slot_alloc(struct mc_engine *e)
 {
@@ -318,10 +338,13 @@ static void renumber(struct mc_engine *e)
 }
 
 mc_event_handle mc_engine_schedule(struct mc_engine *e, mc_time_t at, mc_event_fn fn, void *ctx,
-				   uint64_t arg)
+                                   uint64_t arg)
 {
 	if (at < e->now)
-		MC_BUG("event scheduled in the past (%lld < %lld)", (long long)at, (long long)e->now);
+		MC_BUG("event scheduled in the past (%lld < %lld)", (long long)at,
+		       (long long)e->now);
+	if (!fn)
+		MC_BUG("event scheduled without a handler");
 	if (e->seq == SEQ_LIMIT)
 		renumber(e);
 	uint32_t s = slot_alloc(e);
@@ -343,11 +366,12 @@ mc_event_handle mc_engine_schedule(struct mc_engine *e, mc_time_t at, mc_event_f
 }
 
 mc_event_handle mc_engine_after(struct mc_engine *e, mc_time_t delay, mc_event_fn fn, void *ctx,
-				uint64_t arg)
+                                uint64_t arg)
 {
 	/* A negative delay means "now"; a delay past the end of time saturates. */
-	mc_time_t at = delay <= 0 ? e->now : delay > MC_TIME_NEVER - e->now ? MC_TIME_NEVER
-									  : e->now + delay;
+	mc_time_t at = delay <= 0                       ? e->now
+	               : delay > MC_TIME_NEVER - e->now ? MC_TIME_NEVER
+	                                                : e->now + delay;
 	return mc_engine_schedule(e, at, fn, ctx, arg);
 }
 
@@ -465,8 +489,17 @@ int mc_engine_run_until(struct mc_engine *e, mc_time_t until)
 	return 0;
 }
 
-void mc_engine_stop(struct mc_engine *e) { e->stop = 1; }
+void mc_engine_stop(struct mc_engine *e)
+{
+	e->stop = 1;
+}
 
-size_t mc_engine_pending(const struct mc_engine *e) { return e->n - e->dead - e->inflight; }
+size_t mc_engine_pending(const struct mc_engine *e)
+{
+	return e->n - e->dead - e->inflight;
+}
 
-uint64_t mc_engine_dispatched(const struct mc_engine *e) { return e->dispatched; }
+uint64_t mc_engine_dispatched(const struct mc_engine *e)
+{
+	return e->dispatched;
+}

@@ -51,4 +51,7 @@ gsl_rng *mc_rng_new(uint64_t experiment_seed, const char *component_id)
 	return r;
 }
 
-uint32_t mc_rng_u32(void *ctx) { return (uint32_t)gsl_rng_get((gsl_rng *)ctx); }
+uint32_t mc_rng_u32(void *ctx)
+{
+	return (uint32_t)gsl_rng_get((gsl_rng *)ctx);
+}

@@ -34,8 +34,8 @@
 #include "mesocosm/rng.h"
 #include "tests/bench/bench.h"
 
-#define MEAN 1000000.0 /* 1 s in us */
-#define NINC (1u << 16)
+#define MEAN    1000000.0 /* 1 s in us */
+#define NINC    (1u << 16)
 #define MAXREPS 9
 
 static int64_t inc[NINC]; /* hold increments, used cyclically */

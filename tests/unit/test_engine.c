@@ -25,19 +25,19 @@
 #include "mesocosm/error.h"
 #include "mesocosm/rng.h"
 
-#define MC__ENGINE_SEQ_BITS 10
-#define mc_engine_new wb_engine_new
-#define mc_engine_free wb_engine_free
-#define mc_engine_now wb_engine_now
-#define mc_engine_schedule wb_engine_schedule
-#define mc_engine_after wb_engine_after
-#define mc_engine_cancel wb_engine_cancel
+#define MC__ENGINE_SEQ_BITS  10
+#define mc_engine_new        wb_engine_new
+#define mc_engine_free       wb_engine_free
+#define mc_engine_now        wb_engine_now
+#define mc_engine_schedule   wb_engine_schedule
+#define mc_engine_after      wb_engine_after
+#define mc_engine_cancel     wb_engine_cancel
 #define mc_engine_is_pending wb_engine_is_pending
-#define mc_engine_step wb_engine_step
-#define mc_engine_run_until wb_engine_run_until
-#define mc_engine_stop wb_engine_stop
-#define mc_engine_next_time wb_engine_next_time
-#define mc_engine_pending wb_engine_pending
+#define mc_engine_step       wb_engine_step
+#define mc_engine_run_until  wb_engine_run_until
+#define mc_engine_stop       wb_engine_stop
+#define mc_engine_next_time  wb_engine_next_time
+#define mc_engine_pending    wb_engine_pending
 #define mc_engine_dispatched wb_engine_dispatched
 #include "sim/engine.c"
 #undef mc_engine_new
@@ -572,26 +572,26 @@ static void test_ties_keep_their_order_across_sequence_renumbering(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_events_fire_in_time_order),
-		cmocka_unit_test(test_times_across_the_int64_range_keep_their_order),
-		cmocka_unit_test(test_equal_times_fire_in_scheduling_order),
-		cmocka_unit_test(test_event_scheduled_now_from_a_handler_fires_after_earlier_ties),
-		cmocka_unit_test(test_cancel_prevents_firing),
-		cmocka_unit_test(test_cancelling_twice_returns_false_the_second_time),
-		cmocka_unit_test(test_cancelling_a_fired_event_returns_false),
-		cmocka_unit_test(test_stale_handle_is_rejected_after_its_slot_is_reused),
-		cmocka_unit_test(test_run_until_stops_at_the_boundary_and_sets_the_clock),
-		cmocka_unit_test(test_run_until_never_leaves_the_clock_at_the_last_event),
-		cmocka_unit_test(test_stop_from_a_handler_ends_run_until_after_that_event),
-		cmocka_unit_test(test_stop_requested_between_runs_is_not_lost),
-		cmocka_unit_test(test_scheduling_in_the_past_aborts),
-		cmocka_unit_test(test_pending_counts_exclude_cancelled_events),
-		cmocka_unit_test(test_the_event_being_dispatched_is_no_longer_pending),
-		cmocka_unit_test(test_next_time_skips_cancelled_events),
-		cmocka_unit_test(test_a_handler_may_cancel_enough_events_to_force_a_purge),
-		cmocka_unit_test(test_millions_of_events_fire_in_the_order_of_a_sorted_reference),
-		cmocka_unit_test(test_tombstones_never_outnumber_live_events_by_much),
-		cmocka_unit_test(test_ties_keep_their_order_across_sequence_renumbering),
+	    cmocka_unit_test(test_events_fire_in_time_order),
+	    cmocka_unit_test(test_times_across_the_int64_range_keep_their_order),
+	    cmocka_unit_test(test_equal_times_fire_in_scheduling_order),
+	    cmocka_unit_test(test_event_scheduled_now_from_a_handler_fires_after_earlier_ties),
+	    cmocka_unit_test(test_cancel_prevents_firing),
+	    cmocka_unit_test(test_cancelling_twice_returns_false_the_second_time),
+	    cmocka_unit_test(test_cancelling_a_fired_event_returns_false),
+	    cmocka_unit_test(test_stale_handle_is_rejected_after_its_slot_is_reused),
+	    cmocka_unit_test(test_run_until_stops_at_the_boundary_and_sets_the_clock),
+	    cmocka_unit_test(test_run_until_never_leaves_the_clock_at_the_last_event),
+	    cmocka_unit_test(test_stop_from_a_handler_ends_run_until_after_that_event),
+	    cmocka_unit_test(test_stop_requested_between_runs_is_not_lost),
+	    cmocka_unit_test(test_scheduling_in_the_past_aborts),
+	    cmocka_unit_test(test_pending_counts_exclude_cancelled_events),
+	    cmocka_unit_test(test_the_event_being_dispatched_is_no_longer_pending),
+	    cmocka_unit_test(test_next_time_skips_cancelled_events),
+	    cmocka_unit_test(test_a_handler_may_cancel_enough_events_to_force_a_purge),
+	    cmocka_unit_test(test_millions_of_events_fire_in_the_order_of_a_sorted_reference),
+	    cmocka_unit_test(test_tombstones_never_outnumber_live_events_by_much),
+	    cmocka_unit_test(test_ties_keep_their_order_across_sequence_renumbering),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,13 +91,13 @@ static void test_u32_draws_come_from_the_given_generator(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_seed_and_id_give_the_same_sequence),
-		cmocka_unit_test(test_different_ids_give_different_sequences),
-		cmocka_unit_test(test_different_seeds_give_different_sequences),
-		cmocka_unit_test(test_derived_seeds_of_neighbouring_ids_and_seeds_differ),
-		cmocka_unit_test(test_seed_derivation_is_pinned_to_known_values),
-		cmocka_unit_test(test_stream_is_mt19937_seeded_with_the_folded_seed),
-		cmocka_unit_test(test_u32_draws_come_from_the_given_generator),
+	    cmocka_unit_test(test_same_seed_and_id_give_the_same_sequence),
+	    cmocka_unit_test(test_different_ids_give_different_sequences),
+	    cmocka_unit_test(test_different_seeds_give_different_sequences),
+	    cmocka_unit_test(test_derived_seeds_of_neighbouring_ids_and_seeds_differ),
+	    cmocka_unit_test(test_seed_derivation_is_pinned_to_known_values),
+	    cmocka_unit_test(test_stream_is_mt19937_seeded_with_the_folded_seed),
+	    cmocka_unit_test(test_u32_draws_come_from_the_given_generator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
