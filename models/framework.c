@@ -192,7 +192,8 @@ static void enqueue_attempt(struct mc__world *w, struct mc__framework *f, int32_
 	t->state = MC__TASK_PENDING;
 	f->c.tasks_submitted++;
 	f->c.tasks_pending++;
-	mc_metrics_task_submitted(w->metrics, t->submit, f->id, f->jobs[t->job].trace_id, t->index);
+	mc_metrics_task_submitted(w->metrics, t->submit, f->id, f->jobs[t->job].trace_id, t->index,
+				  &t->req);
 	queue_push(f, tid);
 }
 
@@ -266,7 +267,7 @@ static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc
 		f->c.tasks_launched++;
 		f->c.tasks_running++;
 		struct mc__job *job = &f->jobs[t->job];
-		mc_metrics_task_launched(w->metrics, now, f->id, t->submit);
+		mc_metrics_task_launched(w->metrics, now, f->id, t->submit, &t->req);
 		if (t->attempts == 0) {
 			if (job->nlaunched++ == 0) {
 				job->first_launch = now;

@@ -284,16 +284,84 @@ static void role_integrate(struct mc__role *r, mc_time_t t)
 	r->last = t;
 }
 
+/*
+ * The weighted DRF ideal on current demand, by progressive filling: every
+ * role with demand (what it holds plus what its pending tasks request) grows
+ * along its demand vector so that dominant share / weight rises at the same
+ * rate for all; a role stops when its demand is met, and every role using a
+ * resource stops when that resource is exhausted. Sets r->ideal (dominant
+ * share). O(steps x roles x resources), steps <= roles + resources.
+ */
+static void drf_ideal(struct mc_metrics *m)
+{
+	size_t n = m->nroles;
+	for (size_t i = 0; i < n; i++)
+		m->roles[i].ideal = 0.0;
+	double cap[MC_RES_MAX], used[MC_RES_MAX] = {0};
+	for (int k = 0; k < m->nres; k++)
+		cap[k] = (double)m->total.q[m->res[k]];
+	/* per role: demand dominant share dmax and the rate (resource per unit
+	 * of the common level x = dominant share / weight) */
+	double dmax[n], rate[n][MC_RES_MAX];
+	bool active[n];
+	size_t nactive = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct mc__role *r = &m->roles[i];
+		struct mc_resvec d = r->alloc;
+		mc_resvec_add(&d, &r->pending_req);
+		dmax[i] = dominant_share(m, &d);
+		active[i] = dmax[i] > 0 && r->weight > 0;
+		for (int k = 0; k < m->nres; k++)
+			rate[i][k] = active[i] ? (double)d.q[m->res[k]] * r->weight / dmax[i] : 0.0;
+		nactive += active[i];
+	}
+	double x = 0.0;
+	while (nactive > 0) {
+		/* the next stop: a role's demand met, or a resource exhausted */
+		double dx = INFINITY;
+		for (size_t i = 0; i < n; i++)
+			if (active[i] && dmax[i] / m->roles[i].weight - x < dx)
+				dx = dmax[i] / m->roles[i].weight - x;
+		for (int k = 0; k < m->nres; k++) {
+			double sum = 0.0;
+			for (size_t i = 0; i < n; i++)
+				sum += active[i] ? rate[i][k] : 0.0;
+			if (sum > 0 && (cap[k] - used[k]) / sum < dx)
+				dx = (cap[k] - used[k]) / sum;
+		}
+		if (dx < 0)
+			dx = 0;
+		x += dx;
+		bool full[MC_RES_MAX];
+		for (int k = 0; k < m->nres; k++) {
+			for (size_t i = 0; i < n; i++)
+				used[k] += active[i] ? rate[i][k] * dx : 0.0;
+			full[k] = cap[k] > 0 && used[k] >= cap[k] * (1 - 1e-12);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!active[i])
+				continue;
+			double share = x * m->roles[i].weight;
+			bool stop = share >= dmax[i] * (1 - 1e-12);
+			for (int k = 0; k < m->nres && !stop; k++)
+				stop = full[k] && rate[i][k] > 0;
+			if (stop) {
+				m->roles[i].ideal = share < dmax[i] ? share : dmax[i];
+				active[i] = false;
+				nactive--;
+			}
+		}
+	}
+}
+
 /* Recomputes Jain's index and the DRF deficits over roles with pending
- * demand from the current role shares. O(roles). */
+ * demand from the current role shares. O(roles) plus drf_ideal(). */
 static void fairness_update(struct mc_metrics *m)
 {
-	double sum = 0.0, sumsq = 0.0, wsum = 0.0;
+	double sum = 0.0, sumsq = 0.0;
 	int n = 0;
 	for (size_t i = 0; i < m->nroles; i++) {
 		struct mc__role *r = &m->roles[i];
-		if (r->pending > 0 || r->share > 0)
-			wsum += r->weight;
 		if (r->pending == 0)
 			continue;
 		double x = r->share / r->weight;
@@ -304,11 +372,12 @@ static void fairness_update(struct mc_metrics *m)
 	m->jain_def = n > 0;
 	m->jain_cur = n == 0 ? NAN : sumsq > 0 ? sum * sum / ((double)n * sumsq) : 1.0;
 	m->deficit_max_cur = 0.0;
+	drf_ideal(m);
 	for (size_t i = 0; i < m->nroles; i++) {
 		struct mc__role *r = &m->roles[i];
 		double d = 0.0;
-		if (r->pending > 0 && wsum > 0) {
-			d = r->weight / wsum - r->share;
+		if (r->pending > 0) {
+			d = r->ideal - r->share;
 			if (d < 0)
 				d = 0.0;
 		}
@@ -660,7 +729,7 @@ static void pending_dec(struct mc_metrics *m, struct mc__fw *f, mc_time_t t)
 }
 
 void mc_metrics_task_submitted(struct mc_metrics *m, mc_time_t t, int32_t fw, int64_t job,
-			       uint32_t index)
+			       uint32_t index, const struct mc_resvec *req)
 {
 	if (!m)
 		return;
@@ -669,15 +738,24 @@ void mc_metrics_task_submitted(struct mc_metrics *m, mc_time_t t, int32_t fw, in
 	m->c.submitted++;
 	f->submitted++;
 	pending_inc(m, f, t);
+	if (req) {
+		mc_resvec_add(&m->roles[f->role_ix].pending_req, req);
+		m->fair_dirty = true;
+	}
 }
 
-void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_time_t submitted)
+void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_time_t submitted,
+			      const struct mc_resvec *req)
 {
 	if (!m)
 		return;
 	advance(m, t);
 	struct mc__fw *f = fw_at(m, fw);
 	pending_dec(m, f, t);
+	if (req) {
+		mc_resvec_sub(&m->roles[f->role_ix].pending_req, req);
+		m->fair_dirty = true;
+	}
 	m->c.launched++;
 	f->launched++;
 	m->c.running++;
@@ -750,6 +828,9 @@ void mc_metrics_task_ended(struct mc_metrics *m, mc_time_t t, const struct mc_ta
 		MC_BUG("metrics: bad task end state %d", (int)r->state);
 	if (r->launch == MC_TIME_NEVER) {
 		pending_dec(m, f, t);
+		mc_resvec_sub(&m->roles[f->role_ix].pending_req, &r->req);
+		mc_resvec_clamp0(&m->roles[f->role_ix].pending_req);
+		m->fair_dirty = true;
 	} else {
 		MC_ASSERT(f->running > 0);
 		f->running--;

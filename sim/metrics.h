@@ -163,13 +163,16 @@ void mc_metrics_agent_removed(struct mc_metrics *m, mc_time_t t, const struct mc
 /* ---- hooks: tasks and jobs ---------------------------------------------------- */
 
 /* A task attempt entered framework fw's queue (a resubmission counts
- * again). */
+ * again). `req` (may be NULL: no resources) is its request: pending demand
+ * for the DRF ideal. */
 void mc_metrics_task_submitted(struct mc_metrics *m, mc_time_t t, int32_t fw, int64_t job,
-			       uint32_t index);
+			       uint32_t index, const struct mc_resvec *req);
 /* A pending attempt was launched (accepted into an offer); `submitted` is
- * its submit time: the scheduling delay is t - submitted. Does not touch
- * allocation: report its resources with mc_metrics_allocated(). */
-void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_time_t submitted);
+ * its submit time: the scheduling delay is t - submitted; `req` (may be
+ * NULL) as given at submission. Does not touch allocation: report its
+ * resources with mc_metrics_allocated(). */
+void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_time_t submitted,
+			      const struct mc_resvec *req);
 /* An attempt ended (r->end should equal t); r->launch == MC_TIME_NEVER
  * means it ended while pending. Streams the record. Does not touch
  * allocation. */

@@ -69,8 +69,10 @@ struct mc__role {
 	struct mc_resvec alloc;
 	double share;
 	uint64_t pending;
+	struct mc_resvec pending_req; /* summed requests of its pending tasks */
 	mc_time_t last;
 	double share_run, share_sample;
+	double ideal;                 /* DRF ideal dominant share on current demand */
 	double deficit_cur, deficit_run; /* DRF deficit (integrated with the globals) */
 };
 

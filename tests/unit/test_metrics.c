@@ -52,8 +52,8 @@ static void test_drf_paper_example_gives_full_cpus_seven_ninths_memory_and_equal
 	mc_metrics_agent_added(m, 0, &cluster);
 	assert_int_equal(mc_metrics_start(m, 0), 0);
 	/* Both users have more work waiting, so both count in Jain's index. */
-	mc_metrics_task_submitted(m, 0, 0, 1, 0);
-	mc_metrics_task_submitted(m, 0, 1, 1, 0);
+	mc_metrics_task_submitted(m, 0, 0, 1, 0, NULL);
+	mc_metrics_task_submitted(m, 0, 1, 1, 0, NULL);
 	mc_metrics_allocated(m, 0, 0, &a, +1);
 	mc_metrics_allocated(m, 0, 1, &b, +1);
 	assert_int_equal(mc_metrics_finish(m, 100 * MC_SEC), 0);
@@ -74,17 +74,43 @@ static void test_jain_index_of_unequal_shares_is_below_one(void **st)
 	mc_metrics_add_framework(m, "A", role("a"));
 	mc_metrics_add_framework(m, "B", role("b"));
 	struct mc_resvec cluster = rv(10, 100), a = rv(6, 0), b = rv(2, 0);
+	struct mc_resvec want_a = rv(4, 0), want_b = rv(8, 0);
 	mc_metrics_agent_added(m, 0, &cluster);
 	mc_metrics_start(m, 0);
-	mc_metrics_task_submitted(m, 0, 0, 1, 0);
-	mc_metrics_task_submitted(m, 0, 1, 1, 0);
+	mc_metrics_task_submitted(m, 0, 0, 1, 0, &want_a);
+	mc_metrics_task_submitted(m, 0, 1, 1, 0, &want_b);
 	mc_metrics_allocated(m, 0, 0, &a, +1);
 	mc_metrics_allocated(m, 0, 1, &b, +1);
 	mc_metrics_finish(m, 10 * MC_SEC);
 	/* shares 0.6 and 0.2: (0.8)^2 / (2 x 0.40) = 0.8 */
 	assert_true(fabs(m->jain_run / m->jain_run_t - 0.8) < 1e-12);
-	/* weighted ideal 0.5 each: B is 0.3 short, A is not short */
+	/* demands 10 and 10 cpus on 10: progressive filling gives 0.5 each, so
+	 * B is 0.3 short and A is not short */
 	assert_true(fabs(m->deficit_max_run / m->jain_run_t - 0.3) < 1e-12);
+	mc_metrics_free(m);
+}
+
+static void test_drf_ideal_gives_a_small_demand_all_it_asks_and_the_rest_to_others(void **st)
+{
+	(void)st;
+	struct mc_metrics *m = collector(10 * MC_SEC);
+	mc_metrics_add_framework(m, "A", role("a"));
+	mc_metrics_add_framework(m, "B", role("b"));
+	struct mc_resvec cluster = rv(10, 100), a = rv(6, 0), b = rv(2, 0);
+	struct mc_resvec want_a = rv(4, 0), want_b = rv(1, 0);
+	mc_metrics_agent_added(m, 0, &cluster);
+	mc_metrics_start(m, 0);
+	mc_metrics_task_submitted(m, 0, 0, 1, 0, &want_a);
+	mc_metrics_task_submitted(m, 0, 1, 1, 0, &want_b);
+	mc_metrics_allocated(m, 0, 0, &a, +1);
+	mc_metrics_allocated(m, 0, 1, &b, +1);
+	mc_metrics_finish(m, 10 * MC_SEC);
+	/* B wants 3 cpus in all: its ideal is 0.3 (demand met); A's is the other
+	 * 0.7. Both are 0.1 below their ideal (an equal split would have said
+	 * B is 0.3 short). */
+	assert_true(fabs(m->roles[m->fws[0].role_ix].ideal - 0.7) < 1e-12);
+	assert_true(fabs(m->roles[m->fws[1].role_ix].ideal - 0.3) < 1e-12);
+	assert_true(fabs(m->deficit_max_run / m->jain_run_t - 0.1) < 1e-12);
 	mc_metrics_free(m);
 }
 
@@ -198,13 +224,13 @@ static void test_starvation_episodes_count_long_gaps_without_offers(void **st)
 	struct mc_resvec cluster = rv(10, 100), o = rv(1, 1);
 	mc_metrics_agent_added(m, 0, &cluster);
 	mc_metrics_start(m, 0);
-	mc_metrics_task_submitted(m, 0, 0, 1, 0);
+	mc_metrics_task_submitted(m, 0, 0, 1, 0, NULL);
 	mc_metrics_offer_made(m, 10 * MC_SEC, 0, &o); /* gap 10 s: too short */
 	mc_metrics_offer_ended(m, 11 * MC_SEC, 0, &o, 10 * MC_SEC, MC_OFFER_DECLINED);
 	mc_metrics_offer_made(m, 60 * MC_SEC, 0, &o); /* gap 50 s: an episode */
 	mc_metrics_offer_ended(m, 60 * MC_SEC, 0, &o, 60 * MC_SEC, MC_OFFER_ACCEPTED);
-	mc_metrics_task_launched(m, 60 * MC_SEC, 0, 0); /* not pending any more */
-	mc_metrics_task_submitted(m, 100 * MC_SEC, 0, 2, 0);
+	mc_metrics_task_launched(m, 60 * MC_SEC, 0, 0, NULL); /* not pending any more */
+	mc_metrics_task_submitted(m, 100 * MC_SEC, 0, 2, 0, NULL);
 	mc_metrics_finish(m, 200 * MC_SEC); /* open gap of 100 s: an episode */
 	assert_int_equal(m->fws[0].starve_episodes, 2);
 	assert_int_equal(m->fws[0].starve_longest, 100 * MC_SEC);
@@ -234,9 +260,9 @@ static void scripted(struct mc_metrics *m)
 	mc_metrics_start(m, 0);
 	mc_metrics_job_submitted(m, 0, 0, 1, 3);
 	for (uint32_t i = 0; i < 3; i++)
-		mc_metrics_task_submitted(m, 0, 0, 1, i);
+		mc_metrics_task_submitted(m, 0, 0, 1, i, NULL);
 	mc_metrics_job_submitted(m, MC_SEC, 1, 1, 1);
-	mc_metrics_task_submitted(m, MC_SEC, 1, 1, 0);
+	mc_metrics_task_submitted(m, MC_SEC, 1, 1, 0, NULL);
 	mc_metrics_alloc_run(m, MC_SEC, 200);
 	mc_metrics_offer_made(m, MC_SEC, 0, &offer);
 	mc_metrics_offer_made(m, MC_SEC, 1, &offer);
@@ -244,7 +270,7 @@ static void scripted(struct mc_metrics *m)
 	mc_metrics_framework_busy(m, 1500000, 0, false);
 	mc_metrics_offer_ended(m, 2 * MC_SEC, 0, &offer, MC_SEC, MC_OFFER_ACCEPTED);
 	for (int i = 0; i < 2; i++) {
-		mc_metrics_task_launched(m, 2 * MC_SEC, 0, 0);
+		mc_metrics_task_launched(m, 2 * MC_SEC, 0, 0, NULL);
 		mc_metrics_allocated(m, 2 * MC_SEC, 0, &task, +1);
 	}
 	mc_metrics_job_first_launch(m, 2 * MC_SEC, 0, 0);
@@ -260,11 +286,11 @@ static void scripted(struct mc_metrics *m)
 	/* the web task is resubmitted after the failure of a launched attempt */
 	mc_metrics_offer_made(m, 20 * MC_SEC, 1, &offer);
 	mc_metrics_offer_ended(m, 20 * MC_SEC, 1, &offer, 20 * MC_SEC, MC_OFFER_ACCEPTED);
-	mc_metrics_task_launched(m, 20 * MC_SEC, 1, MC_SEC);
+	mc_metrics_task_launched(m, 20 * MC_SEC, 1, MC_SEC, NULL);
 	mc_metrics_allocated(m, 20 * MC_SEC, 1, &task, +1);
 	end_task(m, 25 * MC_SEC, 1, MC_SEC, 20 * MC_SEC, MC_TASK_LOST);
 	mc_metrics_allocated(m, 25 * MC_SEC, 1, &task, -1);
-	mc_metrics_task_submitted(m, 25 * MC_SEC, 1, 1, 0);
+	mc_metrics_task_submitted(m, 25 * MC_SEC, 1, 1, 0, NULL);
 	mc_metrics_finish(m, 40 * MC_SEC);
 }
 
@@ -326,7 +352,7 @@ static void test_hooks_accept_a_null_collector(void **st)
 	(void)st;
 	struct mc_resvec q = rv(1, 1);
 	mc_metrics_agent_added(NULL, 0, &q);
-	mc_metrics_task_submitted(NULL, 0, 0, 0, 0);
+	mc_metrics_task_submitted(NULL, 0, 0, 0, 0, NULL);
 	mc_metrics_allocated(NULL, 0, 0, &q, 1);
 	assert_int_equal(mc_metrics_framework_count(NULL), 0);
 }
@@ -345,6 +371,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drf_paper_example_gives_full_cpus_seven_ninths_memory_and_equal_shares),
 		cmocka_unit_test(test_jain_index_of_unequal_shares_is_below_one),
+		cmocka_unit_test(test_drf_ideal_gives_a_small_demand_all_it_asks_and_the_rest_to_others),
 		cmocka_unit_test(test_time_weighting_across_uneven_sample_intervals),
 		cmocka_unit_test(test_percentiles_of_a_uniform_distribution_are_within_documented_error),
 		cmocka_unit_test(test_percentiles_below_64_microseconds_are_exact),

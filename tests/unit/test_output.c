@@ -243,8 +243,8 @@ static void test_write_run_writes_summary_perf_timeseries_and_tasks(void **st)
 	req.q[MC_RES_CPUS] = 1000;
 	mc_metrics_agent_added(m, 0, &tot);
 	mc_metrics_start(m, 0);
-	mc_metrics_task_submitted(m, 0, 0, 0, 0);
-	mc_metrics_task_launched(m, 500000, 0, 0);
+	mc_metrics_task_submitted(m, 0, 0, 0, 0, NULL);
+	mc_metrics_task_launched(m, 500000, 0, 0, NULL);
 	mc_metrics_allocated(m, 500000, 0, &req, 1);
 	struct mc_task_record r = {.framework = 0, .agent = 0, .submit = 0, .launch = 500000,
 				   .end = 2500000, .state = MC_TASK_FINISHED, .req = req};
@@ -314,8 +314,8 @@ static void test_plots_are_drawn_when_gnuplot_exists_or_skipped_with_a_note(void
 	mc_metrics_agent_added(m, 0, &tot);
 	mc_metrics_start(m, 0);
 	for (int i = 0; i < 5; i++) {
-		mc_metrics_task_submitted(m, i * MC_SEC, 0, i, 0);
-		mc_metrics_task_launched(m, i * MC_SEC + 1000 * (i + 1), 0, i * MC_SEC);
+		mc_metrics_task_submitted(m, i * MC_SEC, 0, i, 0, NULL);
+		mc_metrics_task_launched(m, i * MC_SEC + 1000 * (i + 1), 0, i * MC_SEC, NULL);
 		mc_metrics_allocated(m, i * MC_SEC + 1000 * (i + 1), 0, &req, 1);
 	}
 	mc_metrics_job_completed(m, 6 * MC_SEC, 0, 0, 5, 0);
