@@ -37,6 +37,7 @@ struct master_agent {
 	struct mc_resvec total;
 	int32_t rack;
 	bool counted;         /* its total is in the metrics' cluster total */
+	mc_time_t freed_at;   /* earliest free-up not offered since, or MC_TIME_NEVER */
 	bool expected;        /* registered with the previous leader (failover recovery) */
 };
 
@@ -306,6 +307,11 @@ static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, siz
 		struct mc_resvec q;
 		mc_resources_sum(&of->resources, &q);
 		mc_metrics_offer_made(m->w->metrics, mc_engine_now(m->w->eng), fw, &q);
+		struct master_agent *ma = magent(m, of->agent);
+		if (ma->freed_at != MC_TIME_NEVER) {
+			mc_metrics_free_to_offer(m->w->metrics, mc_engine_now(m->w->eng), ma->freed_at);
+			ma->freed_at = MC_TIME_NEVER;
+		}
 		send(m, msg, MC__EP_FRAMEWORK, fw);
 	}
 }
@@ -572,6 +578,7 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		a->misses = 0;
 		a->ping_seq = 0;
 		a->pong_seen = true;
+		a->freed_at = MC_TIME_NEVER;
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
 		mc_resources_sum(&msg->u.reg.total, &a->total);
 		a->rack = msg->u.reg.rack;
@@ -629,6 +636,8 @@ static void status_update(struct mc__master *m, const struct mc__msg *msg)
 		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), t->framework, t->role, agent,
 				 &used, 0);
 		mc_metrics_allocated(m->w->metrics, mc_engine_now(m->w->eng), t->framework, &t->req, -1);
+		if (a->freed_at == MC_TIME_NEVER)
+			a->freed_at = mc_engine_now(m->w->eng);
 	}
 	struct mc__msg *fwd = mc__msg_alloc(m->w, MC__MSG_UPDATE);
 	fwd->u.status = msg->u.status;

@@ -17,7 +17,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mesocosm run FILE [-o DIR] [--force] [--seed N] [--set key.path=value]...\n"
-		"                         [--quiet] [--progress | --no-progress]\n\n"
+		"                         [--tasks-csv] [--quiet] [--progress | --no-progress]\n\n"
 		"Runs the experiment FILE (see docs/experiment-format.md) and writes its run\n"
 		"directory DIR (default: runs/<experiment name>): summary.json, perf.json,\n"
 		"timeseries.csv, tasks.msgpack, plots/. The directory appears only when the\n"
@@ -27,6 +27,7 @@ static void usage(FILE *out)
 		"  --seed N       override the experiment's seed\n"
 		"  --set K=V      override one config key (YAML value), e.g.\n"
 		"                 --set allocator.allocation_interval=2s\n"
+		"  --tasks-csv    also write tasks.csv (one row per ended task attempt)\n"
 		"  --quiet        no result table on stdout\n"
 		"  --progress     progress on stderr (default: only when stderr is a terminal)\n");
 }
@@ -36,6 +37,7 @@ int mc__cmd_run(int argc, char **argv)
 	const char *file = NULL;
 	struct mc_run_options o = {.progress = isatty(2) != 0};
 	const char *seed = NULL;
+	bool tasks_csv = false;
 	const char **sets = mc_xcalloc((size_t)argc, sizeof *sets);
 	int nsets = 0;
 	int rc = 2;
@@ -53,6 +55,8 @@ int mc__cmd_run(int argc, char **argv)
 			seed = argv[++i];
 		} else if (!strcmp(a, "--set") && i + 1 < argc) {
 			sets[nsets++] = argv[++i];
+		} else if (!strcmp(a, "--tasks-csv")) {
+			tasks_csv = true;
 		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = true;
 		} else if (!strcmp(a, "--progress")) {
@@ -109,6 +113,8 @@ int mc__cmd_run(int argc, char **argv)
 		}
 		c.seed = s;
 	}
+	if (tasks_csv)
+		c.outputs.tasks_csv = true;
 	char dir[4096];
 	if (!o.out_dir) {
 		snprintf(dir, sizeof dir, "runs/%s", c.name);
