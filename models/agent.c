@@ -420,3 +420,16 @@ void mc__agent_free(struct mc__agent *a)
 	gsl_rng_free(a->rng);
 	free(a);
 }
+
+void mc__agent_task_exited(struct mc__world *w, int32_t tid, bool failed)
+{
+	struct mc__task *t = mc__task_at(w, tid);
+	if (t->agent < 0 || !(t->refs & MC__REF_AGENT) || t->end_event == 0)
+		return;
+	struct mc__agent *a = agent_at(w, t->agent);
+	if (!a->up)
+		return;
+	mc_engine_cancel(w->eng, t->end_event);
+	t->end_event = 0;
+	finish_task(w, a, tid, failed ? MC__TASK_FAILED : MC__TASK_FINISHED);
+}

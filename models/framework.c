@@ -199,7 +199,8 @@ static void enqueue_attempt(struct mc__world *w, struct mc__framework *f, int32_
 
 void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
 			      uint32_t ntasks, const struct mc_resvec *reqs,
-			      const mc_time_t *durations, const uint8_t *fail_at_end)
+			      const mc_time_t *durations, const uint8_t *fail_at_end,
+			      int32_t *tids_out)
 {
 	struct mc__framework *f = fw_at(w, fw);
 	if (ntasks == 0)
@@ -220,6 +221,8 @@ void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job
 		t->req = reqs[i];
 		t->duration = durations[i] > 0 ? durations[i] : 0;
 		t->fail_at_end = fail_at_end ? fail_at_end[i] : 0;
+		if (tids_out)
+			tids_out[i] = tid;
 		enqueue_attempt(w, f, tid);
 	}
 	maybe_revive(w, f);
@@ -580,4 +583,16 @@ const char *mc__framework_name(const struct mc__world *w, int32_t fw)
 void mc__framework_counters(const struct mc__world *w, int32_t fw, struct mc__fw_counters *out)
 {
 	*out = fw_at(w, fw)->c;
+}
+
+void mc__task_trace_end(struct mc__world *w, int32_t tid, uint32_t gen, bool failed)
+{
+	struct mc__task *t = mc__task_at(w, tid);
+	if (t->gen != gen || !(t->refs & MC__REF_FRAMEWORK))
+		return;
+	t->fail_at_end = failed;
+	if (t->state == MC__TASK_RUNNING || t->state == MC__TASK_STARTING)
+		mc__agent_task_exited(w, tid, failed);
+	else if (t->state == MC__TASK_PENDING || t->state == MC__TASK_STAGING)
+		t->duration = 0;
 }

@@ -96,10 +96,21 @@ void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_para
 void mc__framework_free(struct mc__framework *f);
 
 /* A job arrives at framework `fw` now: `ntasks` tasks, each with its request
- * and run time (arrays of ntasks; durations in us). fail_mask may be NULL. */
+ * and run time (arrays of ntasks; durations in us; MC_TIME_NEVER = until
+ * told otherwise, see mc__task_trace_end). fail_at_end may be NULL. The
+ * tasks' descriptor ids go to tids_out[0..ntasks) when it is not NULL. */
 void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
 			      uint32_t ntasks, const struct mc_resvec *reqs,
-			      const mc_time_t *durations, const uint8_t *fail_at_end);
+			      const mc_time_t *durations, const uint8_t *fail_at_end,
+			      int32_t *tids_out);
+
+/* The trace says task `tid` (generation `gen`) of unknown run time ended now
+ * (`failed`: not FINISHED). A running task's process exits on its agent
+ * (an external event, as a real task's own exit); a task not started yet
+ * gets a zero run time. A stale id (the attempt already ended) is ignored. */
+void mc__task_trace_end(struct mc__world *w, int32_t tid, uint32_t gen, bool failed);
+/* The agent's side of it: the task's process exited now. */
+void mc__agent_task_exited(struct mc__world *w, int32_t tid, bool failed);
 
 const char *mc__framework_name(const struct mc__world *w, int32_t fw);
 int32_t mc__framework_role(const struct mc__world *w, int32_t fw);

@@ -14,8 +14,9 @@
  * scheduling class; first matching rule wins; else the default framework,
  * or the job is dropped and counted). A record's `count` identical tasks
  * are one submission. Tasks whose run time the trace does not give run
- * until the end of the simulation; a trace end state other than FINISHED
- * makes the task end FAILED.
+ * until the trace's end record for them (MC_TREC_TASK_END), or past the end
+ * of the run if none comes; a trace end state other than FINISHED makes the
+ * task end FAILED.
  */
 #include <math.h>
 #include <stdio.h>
@@ -72,6 +73,13 @@ static void idmap_put(struct idmap *m, uint64_t k, int32_t v)
 	m->vals[i] = v;
 }
 
+/* Key of a task attempt whose end the trace gives later. */
+static uint64_t attempt_key(uint64_t job, uint32_t index, uint32_t attempt)
+{
+	uint64_t x = job * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)index << 20) ^ attempt;
+	return x ? x : 1;
+}
+
 struct mc__trace_feed {
 	struct mc__world *w;
 	const struct mc_config_trace *t;
@@ -81,6 +89,10 @@ struct mc__trace_feed {
 	bool machines;           /* build agents from machine records */
 	const struct mc__agent_params *agent_defaults;
 	struct idmap agents;
+	struct idmap open;        /* attempt_key -> index into open_tasks */
+	struct { int32_t tid; uint32_t gen; } *open_tasks;
+	size_t nopen, open_cap;
+	int32_t *tids;
 	int32_t next_agent;
 	mc_time_t until;
 	struct mc_trace_record rec;
@@ -171,10 +183,12 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 		f->reqs = mc_xrealloc(f->reqs, n * sizeof *f->reqs);
 		f->durs = mc_xrealloc(f->durs, n * sizeof *f->durs);
 		f->fails = mc_xrealloc(f->fails, n * sizeof *f->fails);
+		f->tids = mc_xrealloc(f->tids, n * sizeof *f->tids);
 	}
 	mc_time_t dur = task->duration;
-	if (dur < 0)
-		dur = f->until; /* unknown: runs past the end of the run */
+	bool open_ended = dur < 0;
+	if (open_ended)
+		dur = f->until; /* unknown: until its end record, or past the run's end */
 	else if (f->t->time_scale != 1.0)
 		dur = (mc_time_t)llround((double)dur * f->t->time_scale);
 	bool fail = task->end_state != MC_TEND_FINISHED && task->end_state != MC_TEND_UNKNOWN;
@@ -184,7 +198,26 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 		f->fails[i] = fail;
 	}
 	f->tasks += n;
-	mc__framework_submit_job(f->w, fw, (int64_t)task->job_id, n, f->reqs, f->durs, f->fails);
+	mc__framework_submit_job(f->w, fw, (int64_t)task->job_id, n, f->reqs, f->durs, f->fails,
+				 f->tids);
+	for (uint32_t i = 0; open_ended && i < n; i++) {
+		mc_xgrow(&f->open_tasks, &f->open_cap, f->nopen + 1, sizeof *f->open_tasks);
+		f->open_tasks[f->nopen].tid = f->tids[i];
+		f->open_tasks[f->nopen].gen = mc__task_at(f->w, f->tids[i])->gen;
+		idmap_put(&f->open, attempt_key(task->job_id, task->task_index + i, task->attempt),
+			  (int32_t)f->nopen++);
+	}
+}
+
+/* A task submitted with an unknown run time ends now. */
+static void task_end_record(struct mc__trace_feed *f, const struct mc_trace_task_end *e)
+{
+	int32_t k = idmap_get(&f->open, attempt_key(e->job_id, e->task_index, e->attempt));
+	if (k < 0)
+		return;
+	bool failed = e->end_state != MC_TEND_FINISHED && e->end_state != MC_TEND_UNKNOWN;
+	mc__task_trace_end(f->w, f->open_tasks[k].tid, f->open_tasks[k].gen, failed);
+	f->open_tasks[k].tid = -1;
 }
 
 static void next_event(struct mc_engine *eng, void *ctx, uint64_t arg);
@@ -223,6 +256,8 @@ static void next_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 		machine_record(f, &f->rec.machine);
 	else if (f->rec.type == MC_TREC_TASK)
 		task_record(f, &f->rec.task);
+	else if (f->rec.type == MC_TREC_TASK_END)
+		task_end_record(f, &f->rec.end);
 	advance(f);
 }
 
@@ -266,6 +301,10 @@ void mc__trace_feed_free(struct mc__trace_feed *f)
 	mc_trace_close(f->r);
 	free(f->agents.keys);
 	free(f->agents.vals);
+	free(f->open.keys);
+	free(f->open.vals);
+	free(f->open_tasks);
+	free(f->tids);
 	free(f->reqs);
 	free(f->durs);
 	free(f->fails);
