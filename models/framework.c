@@ -198,7 +198,7 @@ static void enqueue_attempt(struct mc__world *w, struct mc__framework *f, int32_
 }
 
 void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
-			      uint32_t ntasks, const struct mc_resvec *reqs,
+			      uint32_t first_index, uint32_t ntasks, const struct mc_resvec *reqs,
 			      const mc_time_t *durations, const uint8_t *fail_at_end,
 			      int32_t *tids_out)
 {
@@ -217,7 +217,7 @@ void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job
 		struct mc__task *t = mc__task_at(w, tid);
 		t->framework = fw;
 		t->job = j;
-		t->index = i;
+		t->index = first_index + i;
 		t->req = reqs[i];
 		t->duration = durations[i] > 0 ? durations[i] : 0;
 		t->fail_at_end = fail_at_end ? fail_at_end[i] : 0;
@@ -442,7 +442,11 @@ static void apply_update(struct mc__world *w, struct mc__framework *f, const str
 		return;
 	}
 	int32_t j = (int32_t)t->job;
+	uint32_t index = t->index;
 	mc__task_release(w, tid, MC__REF_FRAMEWORK);
+	if (w->task_done)
+		w->task_done(w->task_done_ctx, f->jobs[j].trace_id, index,
+			     state == MC__TASK_FINISHED);
 	job_end_task(w, f, j);
 }
 

@@ -97,10 +97,12 @@ void mc__framework_free(struct mc__framework *f);
 
 /* A job arrives at framework `fw` now: `ntasks` tasks, each with its request
  * and run time (arrays of ntasks; durations in us; MC_TIME_NEVER = until
- * told otherwise, see mc__task_trace_end). fail_at_end may be NULL. The
+ * told otherwise, see mc__task_trace_end). Task i has index first_index + i
+ * within the trace job (several submissions may make up one trace job).
+ * fail_at_end may be NULL. The
  * tasks' descriptor ids go to tids_out[0..ntasks) when it is not NULL. */
 void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job_id,
-			      uint32_t ntasks, const struct mc_resvec *reqs,
+			      uint32_t first_index, uint32_t ntasks, const struct mc_resvec *reqs,
 			      const mc_time_t *durations, const uint8_t *fail_at_end,
 			      int32_t *tids_out);
 

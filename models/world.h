@@ -98,6 +98,11 @@ struct mc__world {
 	char **attrs;
 	size_t nattrs, attrs_cap;
 
+	/* Optional observer: a task reached its final state (finished, or given
+	 * up after its last attempt). Trace replay uses it for DAG dependencies. */
+	void (*task_done)(void *ctx, int64_t trace_job, uint32_t index, bool finished);
+	void *task_done_ctx;
+
 	struct mc__master *master;
 	struct mc__agent **agents;
 	int32_t nagents;

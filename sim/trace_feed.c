@@ -80,6 +80,26 @@ static uint64_t attempt_key(uint64_t job, uint32_t index, uint32_t attempt)
 	return x ? x : 1;
 }
 
+/* A DAG node: one task record of a job (its dag_id), done when all its
+ * instances finished. */
+struct dag_node {
+	bool seen;
+	bool failed;       /* an instance ended for good without finishing */
+	uint32_t remaining; /* instances not finished yet */
+	int32_t waiters;   /* head of the list of deferred records waiting on it */
+};
+
+struct dag_wait {
+	int32_t deferred;
+	int32_t next;
+};
+
+struct dag_deferred {
+	struct mc_trace_task task;
+	uint32_t unmet;
+	int fw;
+};
+
 struct mc__trace_feed {
 	struct mc__world *w;
 	const struct mc_config_trace *t;
@@ -89,6 +109,15 @@ struct mc__trace_feed {
 	bool machines;           /* build agents from machine records */
 	const struct mc__agent_params *agent_defaults;
 	struct idmap agents;
+	struct idmap nodes;       /* (job, dag_id) -> index into dag */
+	struct idmap node_of;     /* (job, task index) -> index into dag */
+	struct dag_node *dag;
+	size_t ndag, dag_cap;
+	struct dag_wait *waits;
+	size_t nwaits, waits_cap;
+	struct dag_deferred *deferred;
+	size_t ndeferred, deferred_cap;
+	uint64_t dag_blocked;     /* tasks that never ran: a dependency failed */
 	struct idmap open;        /* attempt_key -> index into open_tasks */
 	struct { int32_t tid; uint32_t gen; } *open_tasks;
 	size_t nopen, open_cap;
@@ -170,13 +199,8 @@ static void machine_record(struct mc__trace_feed *f, const struct mc_trace_machi
 	}
 }
 
-static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *task)
+static void submit_task(struct mc__trace_feed *f, const struct mc_trace_task *task, int fw)
 {
-	int fw = map_framework(f, task);
-	if (fw < 0) {
-		f->dropped_jobs++;
-		return;
-	}
 	uint32_t n = task->count ? task->count : 1;
 	if (n > f->cap) {
 		f->cap = n;
@@ -198,7 +222,7 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 		f->fails[i] = fail;
 	}
 	f->tasks += n;
-	mc__framework_submit_job(f->w, fw, (int64_t)task->job_id, n, f->reqs, f->durs, f->fails,
+	mc__framework_submit_job(f->w, fw, (int64_t)task->job_id, task->task_index, n, f->reqs, f->durs, f->fails,
 				 f->tids);
 	for (uint32_t i = 0; open_ended && i < n; i++) {
 		mc_xgrow(&f->open_tasks, &f->open_cap, f->nopen + 1, sizeof *f->open_tasks);
@@ -207,6 +231,91 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 		idmap_put(&f->open, attempt_key(task->job_id, task->task_index + i, task->attempt),
 			  (int32_t)f->nopen++);
 	}
+}
+
+static int32_t dag_node(struct mc__trace_feed *f, uint64_t job, uint32_t dag_id)
+{
+	uint64_t key = attempt_key(job, dag_id, 0xdac);
+	int32_t k = idmap_get(&f->nodes, key);
+	if (k >= 0)
+		return k;
+	mc_xgrow(&f->dag, &f->dag_cap, f->ndag + 1, sizeof *f->dag);
+	f->dag[f->ndag] = (struct dag_node){.waiters = -1};
+	idmap_put(&f->nodes, key, (int32_t)f->ndag);
+	return (int32_t)f->ndag++;
+}
+
+static bool dag_done(const struct dag_node *d) { return d->seen && d->remaining == 0 && !d->failed; }
+
+/*
+ * A task record: submitted now, unless it belongs to a DAG and some task it
+ * depends on (same job) has not finished yet; then it waits, and is
+ * submitted when the last of them finishes (at that time: the trace's own
+ * start time assumed the same dependencies).
+ */
+static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *task)
+{
+	int fw = map_framework(f, task);
+	if (fw < 0) {
+		f->dropped_jobs++;
+		return;
+	}
+	if (task->dag_id == 0) {
+		submit_task(f, task, fw);
+		return;
+	}
+	int32_t me = dag_node(f, task->job_id, task->dag_id);
+	f->dag[me].seen = true;
+	f->dag[me].remaining += task->count ? task->count : 1;
+	for (uint32_t i = 0; i < (task->count ? task->count : 1); i++)
+		idmap_put(&f->node_of, attempt_key(task->job_id, task->task_index + i, 0), me);
+	uint32_t unmet = 0;
+	for (uint32_t d = 0; d < task->ndeps; d++)
+		unmet += !dag_done(&f->dag[dag_node(f, task->job_id, task->deps[d])]);
+	if (unmet == 0) {
+		submit_task(f, task, fw);
+		return;
+	}
+	mc_xgrow(&f->deferred, &f->deferred_cap, f->ndeferred + 1, sizeof *f->deferred);
+	int32_t di = (int32_t)f->ndeferred++;
+	f->deferred[di] = (struct dag_deferred){.task = *task, .unmet = unmet, .fw = fw};
+	for (uint32_t d = 0; d < task->ndeps; d++) {
+		int32_t dep = dag_node(f, task->job_id, task->deps[d]);
+		if (dag_done(&f->dag[dep]))
+			continue;
+		mc_xgrow(&f->waits, &f->waits_cap, f->nwaits + 1, sizeof *f->waits);
+		f->waits[f->nwaits] = (struct dag_wait){.deferred = di, .next = f->dag[dep].waiters};
+		f->dag[dep].waiters = (int32_t)f->nwaits++;
+	}
+}
+
+/* World observer: a task reached its final state. */
+static void task_done(void *ctx, int64_t job, uint32_t index, bool finished)
+{
+	struct mc__trace_feed *f = ctx;
+	int32_t k = idmap_get(&f->node_of, attempt_key((uint64_t)job, index, 0));
+	if (k < 0)
+		return;
+	struct dag_node *d = &f->dag[k];
+	if (!finished)
+		d->failed = true;
+	if (d->remaining > 0)
+		d->remaining--;
+	if (d->remaining > 0 || !d->seen)
+		return;
+	for (int32_t w = d->waiters; w >= 0; w = f->waits[w].next) {
+		struct dag_deferred *x = &f->deferred[f->waits[w].deferred];
+		if (d->failed) {
+			if (x->unmet) {
+				x->unmet = 0; /* never runs */
+				f->dag_blocked += x->task.count ? x->task.count : 1;
+			}
+			continue;
+		}
+		if (x->unmet && --x->unmet == 0)
+			submit_task(f, &x->task, x->fw);
+	}
+	d->waiters = -1;
 }
 
 /* A task submitted with an unknown run time ends now. */
@@ -279,6 +388,8 @@ int mc__trace_feed_open(struct mc__trace_feed **out, struct mc__world *w,
 	f->machines = machines;
 	f->agent_defaults = agent_defaults;
 	f->until = until;
+	w->task_done = task_done;
+	w->task_done_ctx = f;
 	advance(f);
 	*out = f;
 	return 0;
@@ -303,6 +414,13 @@ void mc__trace_feed_free(struct mc__trace_feed *f)
 	free(f->agents.vals);
 	free(f->open.keys);
 	free(f->open.vals);
+	free(f->nodes.keys);
+	free(f->nodes.vals);
+	free(f->node_of.keys);
+	free(f->node_of.vals);
+	free(f->dag);
+	free(f->waits);
+	free(f->deferred);
 	free(f->open_tasks);
 	free(f->tids);
 	free(f->reqs);

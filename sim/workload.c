@@ -87,7 +87,7 @@ static void arrival_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 		g->reqs[i] = req;
 		g->durs[i] = seconds_to_time(mc_dist_sample(&g->s->task_duration, g->rng));
 	}
-	mc__framework_submit_job(g->w, g->fw, g->next_job_id++, ntasks, g->reqs, g->durs, NULL,
+	mc__framework_submit_job(g->w, g->fw, g->next_job_id++, 0, ntasks, g->reqs, g->durs, NULL,
 				 NULL);
 	if (g->jobs_left > 0)
 		g->jobs_left--;
