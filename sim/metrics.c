@@ -176,6 +176,7 @@ void mc_metrics_free(struct mc_metrics *m)
 				  &m->job_all, &m->free_offer, &m->offer_resp, &m->alloc_dur};
 	for (size_t i = 0; i < sizeof lats / sizeof lats[0]; i++)
 		mc__lat_release(lats[i]);
+	free(m->ideal);
 	for (int i = 0; i < MC__JOB_SIZE_BUCKETS; i++)
 		mc__lat_release(&m->jct_size[i]);
 	for (size_t i = 0; i < m->nfws; i++) {
@@ -295,37 +296,40 @@ static void role_integrate(struct mc__role *r, mc_time_t t)
 static void drf_ideal(struct mc_metrics *m)
 {
 	size_t n = m->nroles;
-	for (size_t i = 0; i < n; i++)
-		m->roles[i].ideal = 0.0;
+	if (n == 0)
+		return;
+	if (n > m->ideal_cap) /* roles are fixed at start: this grows once */
+		mc_xgrow(&m->ideal, &m->ideal_cap, n, sizeof *m->ideal);
+	struct mc__ideal_scratch *sc = m->ideal;
 	double cap[MC_RES_MAX], used[MC_RES_MAX] = {0};
 	for (int k = 0; k < m->nres; k++)
 		cap[k] = (double)m->total.q[m->res[k]];
 	/* per role: demand dominant share dmax and the rate (resource per unit
 	 * of the common level x = dominant share / weight) */
-	double dmax[n], rate[n][MC_RES_MAX];
-	bool active[n];
 	size_t nactive = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct mc__role *r = &m->roles[i];
+		r->ideal = 0.0;
 		struct mc_resvec d = r->alloc;
 		mc_resvec_add(&d, &r->pending_req);
-		dmax[i] = dominant_share(m, &d);
-		active[i] = dmax[i] > 0 && r->weight > 0;
+		sc[i].dmax = dominant_share(m, &d);
+		sc[i].active = sc[i].dmax > 0 && r->weight > 0;
 		for (int k = 0; k < m->nres; k++)
-			rate[i][k] = active[i] ? (double)d.q[m->res[k]] * r->weight / dmax[i] : 0.0;
-		nactive += active[i];
+			sc[i].rate[k] =
+			    sc[i].active ? (double)d.q[m->res[k]] * r->weight / sc[i].dmax : 0.0;
+		nactive += sc[i].active;
 	}
 	double x = 0.0;
 	while (nactive > 0) {
 		/* the next stop: a role's demand met, or a resource exhausted */
 		double dx = INFINITY;
 		for (size_t i = 0; i < n; i++)
-			if (active[i] && dmax[i] / m->roles[i].weight - x < dx)
-				dx = dmax[i] / m->roles[i].weight - x;
+			if (sc[i].active && sc[i].dmax / m->roles[i].weight - x < dx)
+				dx = sc[i].dmax / m->roles[i].weight - x;
 		for (int k = 0; k < m->nres; k++) {
 			double sum = 0.0;
 			for (size_t i = 0; i < n; i++)
-				sum += active[i] ? rate[i][k] : 0.0;
+				sum += sc[i].active ? sc[i].rate[k] : 0.0;
 			if (sum > 0 && (cap[k] - used[k]) / sum < dx)
 				dx = (cap[k] - used[k]) / sum;
 		}
@@ -335,19 +339,19 @@ static void drf_ideal(struct mc_metrics *m)
 		bool full[MC_RES_MAX];
 		for (int k = 0; k < m->nres; k++) {
 			for (size_t i = 0; i < n; i++)
-				used[k] += active[i] ? rate[i][k] * dx : 0.0;
+				used[k] += sc[i].active ? sc[i].rate[k] * dx : 0.0;
 			full[k] = cap[k] > 0 && used[k] >= cap[k] * (1 - 1e-12);
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (!active[i])
+			if (!sc[i].active)
 				continue;
 			double share = x * m->roles[i].weight;
-			bool stop = share >= dmax[i] * (1 - 1e-12);
+			bool stop = share >= sc[i].dmax * (1 - 1e-12);
 			for (int k = 0; k < m->nres && !stop; k++)
-				stop = full[k] && rate[i][k] > 0;
+				stop = full[k] && sc[i].rate[k] > 0;
 			if (stop) {
-				m->roles[i].ideal = share < dmax[i] ? share : dmax[i];
-				active[i] = false;
+				m->roles[i].ideal = share < sc[i].dmax ? share : sc[i].dmax;
+				sc[i].active = false;
 				nactive--;
 			}
 		}

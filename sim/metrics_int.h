@@ -76,8 +76,18 @@ struct mc__role {
 	double deficit_cur, deficit_run; /* DRF deficit (integrated with the globals) */
 };
 
+/* Scratch of the DRF-ideal computation, one entry per role (sized once the
+ * roles are known, so no hook allocates). */
+struct mc__ideal_scratch {
+	double dmax;
+	double rate[MC_RES_MAX];
+	bool active;
+};
+
 struct mc_metrics {
 	struct mc_metrics_params p;
+	struct mc__ideal_scratch *ideal;
+	size_t ideal_cap;
 	bool started, finished;
 	mc_time_t t0, t_end, last, sample_start, next_sample;
 
