@@ -166,13 +166,13 @@ static void maybe_revive(struct mc__world *w, struct mc__framework *f)
 {
 	if (!f->subscribed || !f->p.revive_on_new_work)
 		return;
-	if (!f->suppressed && !f->declined_since_revive)
+	if (!f->suppressed && !f->declined_idle)
 		return;
 	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REVIVE);
 	m->u.roles.role = MC_ROLE_NONE;
 	send_to_master(w, f, m);
 	f->suppressed = false;
-	f->declined_since_revive = false;
+	f->declined_idle = false;
 }
 
 static void maybe_suppress(struct mc__world *w, struct mc__framework *f)
@@ -261,8 +261,6 @@ static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc
 	m->u.reply.offer_id = o->offer_id;
 	m->u.reply.tasks = o->launch_head;
 	m->u.reply.refuse = f->p.refuse;
-	if (!o->nlaunch || !mc_resvec_is_zero(&o->avail))
-		f->declined_since_revive = true;
 	for (int32_t tid = o->launch_head; tid >= 0; tid = mc__task_at(w, tid)->batch_next) {
 		struct mc__task *t = mc__task_at(w, tid);
 		t->launch = now;
@@ -312,6 +310,18 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->deciding = false;
 	f->ndecided = 0;
 	mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, false);
+	/* Declining while nothing is pending leaves filters that may hide agents
+	 * from work that arrives later: then new work revives. Declines made
+	 * while tasks were waiting (they did not fit) are deliberate. */
+	uint64_t launching = 0;
+	bool declines = false;
+	for (size_t i = 0; i < decided; i++) {
+		launching += f->offers[i].nlaunch;
+		declines |= !f->offers[i].keep &&
+			    (!f->offers[i].nlaunch || !mc_resvec_is_zero(&f->offers[i].avail));
+	}
+	if (declines && f->c.tasks_pending == launching)
+		f->declined_idle = true;
 	size_t kept = 0;
 	for (size_t i = 0; i < decided; i++) {
 		struct mc__held_offer *o = &f->offers[i];

@@ -69,7 +69,7 @@ struct mc__framework {
 	gsl_rng *rng;
 	bool subscribed;
 	bool suppressed;
-	bool declined_since_revive;
+	bool declined_idle;      /* declined offers while nothing was pending */
 	uint32_t master_epoch;
 
 	/* pending tasks, FIFO ring of task ids */

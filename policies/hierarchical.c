@@ -54,6 +54,13 @@ struct agent {
 	int ne, ecap;
 	int32_t filters;   /* head of this agent's filter list */
 	uint64_t cand_run; /* serial of the run it is a candidate for */
+	/* Quiet: its last visit offered nothing, and nothing that could change
+	 * that has happened since (its free resources, its filters, or -
+	 * through quiet_serial - the set of frameworks that may be offered).
+	 * Runs skip a quiet agent until quiet_until (its next filter expiry). */
+	bool quiet;
+	uint64_t quiet_serial;
+	mc_time_t quiet_until;
 };
 
 struct filter {
@@ -144,6 +151,8 @@ struct hier {
 	/* per-run quota state */
 	struct mc_resvec required; /* sum of unmet guarantees */
 	bool any_quota;
+	uint64_t offer_serial;  /* bumped when a framework may newly take offers */
+	uint64_t offers_recorded; /* offers recorded, ever (quiet detection) */
 
 	struct pending *pend;
 	size_t npend, pend_cap;
@@ -224,6 +233,8 @@ static void request(struct hier *h)
 static void trigger(struct hier *h, int32_t agent)
 {
 	h->dirty = true; /* the state changed even when the trigger is dropped */
+	if (agent < 0)
+		h->offer_serial++; /* a framework added, activated or revived */
 	if (h->paused)
 		return;
 	if (agent < 0) {
@@ -276,6 +287,7 @@ static void compact(struct mc_resources *r)
 static void free_recompute(struct hier *h, int32_t id)
 {
 	struct agent *ag = &h->agents[id];
+	ag->quiet = false;
 	struct mc_resvec s;
 	scalars_of(h, &ag->free.unres, &s);
 	mc_resvec_sub(&h->free_unres, &s);
@@ -534,6 +546,7 @@ static void hash_delete(struct hier *h, int32_t agent, int32_t fw)
 static void filter_remove(struct hier *h, int32_t i)
 {
 	struct filter *f = &h->filters[i];
+	h->agents[f->agent].quiet = false;
 	if (f->timer)
 		h->host.timer_cancel(h->host.ctx, f->timer);
 	int32_t *head = hash_head(h, f->agent, f->fw, false);
@@ -723,6 +736,7 @@ static void destroy_hier(struct mc_allocator *a)
 static void pause_hier(struct mc_allocator *a, bool paused)
 {
 	H(a)->paused = paused;
+	H(a)->offer_serial++;
 }
 static bool run_pending_hier(const struct mc_allocator *a)
 {
@@ -1124,6 +1138,7 @@ static int set_quota_hier(struct mc_allocator *a, int32_t role, const struct mc_
                           const struct mc_resvec *limit, const bool *limited)
 {
 	struct hier *h = H(a);
+	h->offer_serial++;
 	if (role < 0 || role >= mc_role_count() || mc_role_parent(role) != MC_ROLE_NONE)
 		return MC_EINVAL;
 	struct role *r = role_get(h, role);
@@ -1153,6 +1168,7 @@ static int set_quota_hier(struct mc_allocator *a, int32_t role, const struct mc_
 
 static int set_weight_hier(struct mc_allocator *a, int32_t role, double weight)
 {
+	H(a)->offer_serial++;
 	struct hier *h = H(a);
 	if (role < 0 || role >= mc_role_count() || !(weight > 0))
 		return MC_EINVAL;
@@ -1234,6 +1250,7 @@ static int32_t headroom_role(struct hier *h, int32_t self_top, int i)
 static void record_offer(struct hier *h, int32_t fw, int32_t role, int32_t agent, struct entry *e,
                          const struct mc_resources *res)
 {
+	h->offers_recorded++;
 	if (e->pend_run == h->run_serial && e->pend_idx >= 0) {
 		mc_resources_add(&h->pend[e->pend_idx].o.resources, res);
 		return;
@@ -1510,6 +1527,22 @@ static void emit_offers(struct hier *h)
 	h->npend = 0;
 }
 
+/* The agent's visit offered nothing: until one of its filters expires, its
+ * free resources change or a framework may newly take offers, a visit would
+ * offer nothing again. (Not used with quota: headroom depends on other
+ * agents.) O(filters on the agent). */
+static void mark_quiet(struct hier *h, int32_t id)
+{
+	struct agent *ag = &h->agents[id];
+	mc_time_t until = MC_TIME_NEVER;
+	for (int32_t i = ag->filters; i >= 0; i = h->filters[i].anext)
+		if (h->filters[i].expires < until)
+			until = h->filters[i].expires;
+	ag->quiet = true;
+	ag->quiet_serial = h->offer_serial;
+	ag->quiet_until = until;
+}
+
 static void run_hier(struct mc_allocator *a, mc_time_t now)
 {
 	struct hier *h = H(a);
@@ -1540,9 +1573,15 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 		bool full = h->all_candidates;
 		if (h->all_candidates) {
 			mc_xgrow(&h->order, &h->order_cap, h->nfree + 1, sizeof *h->order);
-			for (size_t i = 0; i < h->nfree; i++)
-				if (h->agents[h->freeset[i]].active)
-					h->order[n++] = h->freeset[i];
+			for (size_t i = 0; i < h->nfree; i++) {
+				const struct agent *ag = &h->agents[h->freeset[i]];
+				if (!ag->active)
+					continue;
+				if (ag->quiet && ag->quiet_serial == h->offer_serial &&
+				    now < ag->quiet_until && !explaining)
+					continue; /* would offer nothing again */
+				h->order[n++] = h->freeset[i];
+			}
 		} else {
 			mc_xgrow(&h->order, &h->order_cap, h->ncand + 1, sizeof *h->order);
 			for (size_t i = 0; i < h->ncand; i++) {
@@ -1562,8 +1601,12 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 				allocate_agent(h, 1, h->order[i]);
 		}
 		shuffle(h, h->order, n);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			uint64_t before = h->offers_recorded;
 			allocate_agent(h, 2, h->order[i]);
+			if (h->offers_recorded == before && !h->any_quota && !explaining)
+				mark_quiet(h, h->order[i]);
+		}
 		/* Only a run over every agent that offered nothing proves that the
 		 * next one would offer nothing too. */
 		if (full)
