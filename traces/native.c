@@ -196,16 +196,19 @@ static inline uint64_t get_u64(struct cur *c, const char *what)
 	return c->st ? 0 : m;
 }
 
-static inline uint32_t get_array(struct cur *c, const char *what)
+/* A container header: fixarray/fixmap (`fix`, low nibble = length) or the
+ * 16/32-bit forms (`tag16`, `tag32`). Returns the element count. */
+static inline uint32_t get_container(struct cur *c, uint8_t fix, uint8_t tag16, uint8_t tag32,
+				     const char *what)
 {
 	if (!need(c, 1))
 		return 0;
 	uint8_t b = *c->p;
-	if ((b & 0xf0) == 0x90) {
+	if ((b & 0xf0) == fix) {
 		c->p++;
 		return b & 0x0f;
 	}
-	int n = b == 0xdc ? 2 : b == 0xdd ? 4 : 0;
+	int n = b == tag16 ? 2 : b == tag32 ? 4 : 0;
 	if (!n) {
 		bad(c, what);
 		return 0;
@@ -217,25 +220,14 @@ static inline uint32_t get_array(struct cur *c, const char *what)
 	return (uint32_t)v;
 }
 
+static inline uint32_t get_array(struct cur *c, const char *what)
+{
+	return get_container(c, 0x90, 0xdc, 0xdd, what);
+}
+
 static uint32_t get_map(struct cur *c, const char *what)
 {
-	if (!need(c, 1))
-		return 0;
-	uint8_t b = *c->p;
-	if ((b & 0xf0) == 0x80) {
-		c->p++;
-		return b & 0x0f;
-	}
-	int n = b == 0xde ? 2 : b == 0xdf ? 4 : 0;
-	if (!n) {
-		bad(c, what);
-		return 0;
-	}
-	if (!need(c, 1 + (size_t)n))
-		return 0;
-	uint64_t v = be(c->p + 1, n);
-	c->p += 1 + n;
-	return (uint32_t)v;
+	return get_container(c, 0x80, 0xde, 0xdf, what);
 }
 
 static const char *get_str(struct cur *c, uint32_t *len, const char *what)
