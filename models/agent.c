@@ -408,10 +408,6 @@ void mc__agent_recover(struct mc__world *w, int32_t id)
 
 bool mc__agent_is_up(const struct mc__world *w, int32_t id) { return agent_at(w, id)->up; }
 
-const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id)
-{
-	return &agent_at(w, id)->p.total;
-}
 
 void mc__agent_free(struct mc__agent *a)
 {

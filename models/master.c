@@ -849,7 +849,7 @@ void mc__master_receive(struct mc__world *w, struct mc__msg *msg)
 		handle(m, msg);
 }
 
-size_t mc__master_queue_length(const struct mc__master *m) { return m->in_len + m->busy; }
+
 
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
@@ -900,4 +900,3 @@ void mc__master_free(struct mc__master *m)
 }
 
 struct mc_allocator *mc__master_allocator(struct mc__master *m) { return m->alloc; }
-uint64_t mc__master_offers_made(const struct mc__master *m) { return m->offers_made; }

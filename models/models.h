@@ -35,7 +35,6 @@ void mc__agent_fail(struct mc__world *w, int32_t id);
 /* Restarts a failed agent (empty) and makes it register again. */
 void mc__agent_recover(struct mc__world *w, int32_t id);
 bool mc__agent_is_up(const struct mc__world *w, int32_t id);
-const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id);
 void mc__agent_free(struct mc__agent *a);
 
 /* ---- master (models/master.c) ------------------------------------------ */
@@ -69,9 +68,6 @@ mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed
 void mc__master_free(struct mc__master *m);
 /* The allocation core inside the master (for queries by the runner). */
 struct mc_allocator *mc__master_allocator(struct mc__master *m);
-uint64_t mc__master_offers_made(const struct mc__master *m);
-/* Items waiting for or in service in the processing-cost model. */
-size_t mc__master_queue_length(const struct mc__master *m);
 
 /* ---- frameworks (models/framework.c and models/fw_<kind>.c) ------------ */
 

@@ -139,7 +139,3 @@ int32_t mc__attr_intern(struct mc__world *w, const char *value)
 	return (int32_t)w->nattrs++;
 }
 
-const char *mc__attr_name(const struct mc__world *w, int32_t id)
-{
-	return id >= 0 && (size_t)id < w->nattrs ? w->attrs[id] : "";
-}

@@ -142,7 +142,6 @@ static inline struct mc__msg *mc__msg_at(const struct mc__world *w, int32_t id)
 
 /* Interns an attribute value ("r3"); returns its id >= 0. O(values). */
 int32_t mc__attr_intern(struct mc__world *w, const char *value);
-const char *mc__attr_name(const struct mc__world *w, int32_t id);
 
 /* Message handlers, one per endpoint kind (models/master.c, agent.c, framework.c). */
 void mc__master_receive(struct mc__world *w, struct mc__msg *m);

@@ -403,7 +403,6 @@ int mc__trace_feed_error(const struct mc__trace_feed *f, const char **msg)
 	return f->err < 0 ? f->err : 0;
 }
 
-int32_t mc__trace_feed_agents(const struct mc__trace_feed *f) { return f->next_agent; }
 
 void mc__trace_feed_free(struct mc__trace_feed *f)
 {

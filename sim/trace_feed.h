@@ -26,8 +26,6 @@ int mc__trace_feed_open(struct mc__trace_feed **out, struct mc__world *w,
 bool mc__trace_feed_done(const struct mc__trace_feed *f);
 /* 0, or the error that stopped the feed with its "file:line: message". */
 int mc__trace_feed_error(const struct mc__trace_feed *f, const char **msg);
-/* Agents created from machine records so far. */
-int32_t mc__trace_feed_agents(const struct mc__trace_feed *f);
 void mc__trace_feed_free(struct mc__trace_feed *f);
 
 #endif
