@@ -849,8 +849,6 @@ void mc__master_receive(struct mc__world *w, struct mc__msg *msg)
 		handle(m, msg);
 }
 
-
-
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
 void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
