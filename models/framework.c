@@ -254,10 +254,11 @@ static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->decide_event = mc_engine_after(w->eng, dt, decide_end, w, (uint64_t)f->id);
 }
 
-static void answer_offer(struct mc__world *w, struct mc__framework *f, struct mc__held_offer *o)
+/* Accepts o with the tasks placed into it. */
+static void accept_offer(struct mc__world *w, struct mc__framework *f, struct mc__held_offer *o)
 {
 	mc_time_t now = mc_engine_now(w->eng);
-	struct mc__msg *m = mc__msg_alloc(w, o->nlaunch ? MC__MSG_ACCEPT : MC__MSG_DECLINE);
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_ACCEPT);
 	m->u.reply.offer_id = o->offer_id;
 	m->u.reply.tasks = o->launch_head;
 	m->u.reply.refuse = f->p.refuse;
@@ -322,16 +323,30 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	}
 	if (declines && f->c.tasks_pending == launching)
 		f->declined_idle = true;
+	/* Accepts go one per offer; the declines go together in one DECLINE. */
 	size_t kept = 0;
+	struct mc__msg *decline = NULL, *tail = NULL;
 	for (size_t i = 0; i < decided; i++) {
 		struct mc__held_offer *o = &f->offers[i];
 		if (o->keep && o->nlaunch == 0) {
 			o->keep = false;
 			f->offers[kept++] = *o; /* held for the next decision */
+		} else if (o->nlaunch) {
+			accept_offer(w, f, o);
 		} else {
-			answer_offer(w, f, o);
+			struct mc__msg *r = mc__msg_alloc(w, MC__MSG_DECLINE);
+			r->u.reply.offer_id = o->offer_id;
+			r->u.reply.tasks = -1;
+			r->u.reply.refuse = f->p.refuse;
+			if (tail)
+				tail->more = r->id;
+			else
+				decline = r;
+			tail = r;
 		}
 	}
+	if (decline)
+		send_to_master(w, f, decline);
 	memmove(f->offers + kept, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
 	f->noffers -= decided - kept;
 	f->nkept = kept;
@@ -471,7 +486,11 @@ void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
 		f->master_epoch = m->epoch;
 		break;
 	case MC__MSG_OFFER:
-		hold_offer(w, f, m);
+		for (const struct mc__msg *r = m;; r = mc__msg_at(w, r->more)) {
+			hold_offer(w, f, r);
+			if (r->more < 0)
+				break;
+		}
 		break;
 	case MC__MSG_RESCIND:
 		drop_offer(w, f, m->u.offer.offer_id);

@@ -262,7 +262,7 @@ static int64_t offer_new(struct mc__master *m, int32_t fw, int32_t agent, int32_
 	o->fw = fw;
 	o->agent = agent;
 	o->role = role;
-	o->res = *res;
+	mc_resources_copy(&o->res, res);
 	o->made = mc_engine_now(m->w->eng);
 	o->timeout = 0;
 	int64_t id = (int64_t)(((uint64_t)o->gen << 32) | (uint32_t)slot);
@@ -291,9 +291,12 @@ static void offer_remove(struct mc__master *m, struct master_offer *o)
 	m->offer_free = (int32_t)(o - m->offers);
 }
 
+/* The run's offers for one framework go out as one OFFER message. */
 static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, size_t n)
 {
 	struct mc__master *m = ctx;
+	mc_time_t now = mc_engine_now(m->w->eng);
+	struct mc__msg *head = NULL, *tail = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct mc_offer *of = &offers[i];
 		int64_t id = offer_new(m, fw, of->agent, of->role, &of->resources);
@@ -302,18 +305,24 @@ static void host_offer(void *ctx, int32_t fw, const struct mc_offer *offers, siz
 		msg->u.offer.agent = of->agent;
 		msg->u.offer.role = of->role;
 		msg->u.offer.rack = magent(m, of->agent)->rack;
-		msg->u.offer.res = of->resources;
+		mc_resources_copy(&msg->u.offer.res, &of->resources);
 		m->offers_made++;
 		struct mc_resvec q;
 		mc_resources_sum(&of->resources, &q);
-		mc_metrics_offer_made(m->w->metrics, mc_engine_now(m->w->eng), fw, &q);
+		mc_metrics_offer_made(m->w->metrics, now, fw, &q);
 		struct master_agent *ma = magent(m, of->agent);
 		if (ma->freed_at != MC_TIME_NEVER) {
-			mc_metrics_free_to_offer(m->w->metrics, mc_engine_now(m->w->eng), ma->freed_at);
+			mc_metrics_free_to_offer(m->w->metrics, now, ma->freed_at);
 			ma->freed_at = MC_TIME_NEVER;
 		}
-		send(m, msg, MC__EP_FRAMEWORK, fw);
+		if (tail)
+			tail->more = msg->id;
+		else
+			head = msg;
+		tail = msg;
 	}
+	if (head)
+		send(m, head, MC__EP_FRAMEWORK, fw);
 }
 
 static uint32_t host_random(void *ctx)
@@ -526,7 +535,9 @@ void mc__master_fail(struct mc__world *w)
 	for (size_t i = 0; i < m->ntimers; i++)
 		if (m->timers[i].live)
 			host_timer_cancel(m, ((uint64_t)m->timers[i].gen << 32) | (uint32_t)i);
-	m->in_len = 0;
+	for (; m->in_len; m->in_len--, m->in_head = (m->in_head + 1) % m->in_cap)
+		if (m->inbox[m->in_head].more >= 0)
+			mc__msg_free(w, mc__msg_at(w, m->inbox[m->in_head].more));
 	m->expected_agents = 0;
 	for (size_t i = 0; i < m->agents_cap; i++) {
 		struct master_agent *a = &m->agents[i];
@@ -716,14 +727,18 @@ static void accept(struct mc__master *m, const struct mc__msg *msg)
 
 static void decline(struct mc__master *m, const struct mc__msg *msg)
 {
-	struct master_offer *o = offer_find(m, msg->u.reply.offer_id);
-	if (!o || o->fw != msg->src)
-		return;
-	m->offers_declined++;
-	offer_ended(m, o, MC_OFFER_DECLINED);
-	mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role, o->agent, &o->res,
-			 msg->u.reply.refuse);
-	offer_remove(m, o);
+	for (const struct mc__msg *r = msg;; r = mc__msg_at(m->w, r->more)) {
+		struct master_offer *o = offer_find(m, r->u.reply.offer_id);
+		if (o && o->fw == msg->src) {
+			m->offers_declined++;
+			offer_ended(m, o, MC_OFFER_DECLINED);
+			mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), o->fw, o->role,
+					 o->agent, &o->res, r->u.reply.refuse);
+			offer_remove(m, o);
+		}
+		if (r->more < 0)
+			return;
+	}
 }
 
 static void handle(struct mc__master *m, struct mc__msg *msg)
@@ -797,10 +812,13 @@ static void service_done(struct mc_engine *eng, void *ctx, uint64_t arg)
 	(void)eng;
 	struct mc__master *m = ctx;
 	struct mc__msg *item = &m->in_service;
-	if (item->type == ITEM_ALLOC_RUN)
+	if (item->type == ITEM_ALLOC_RUN) {
 		do_alloc_run(m, (mc_time_t)arg);
-	else
+	} else {
 		handle(m, item);
+		if (item->more >= 0)
+			mc__msg_free(m->w, mc__msg_at(m->w, item->more));
+	}
 	m->busy = false;
 	serve_next(m);
 }
@@ -843,10 +861,12 @@ void mc__master_receive(struct mc__world *w, struct mc__msg *msg)
 	if (msg->epoch != m->epoch && msg->type != MC__MSG_REGISTER_AGENT &&
 	    msg->type != MC__MSG_SUBSCRIBE)
 		return; /* meant for an earlier leader */
-	if (m->costed)
+	if (m->costed) {
 		enqueue(m, msg);
-	else
+		msg->more = -1; /* the queued copy owns the batch records now */
+	} else {
 		handle(m, msg);
+	}
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------- */

@@ -10,6 +10,12 @@
  * Task descriptors (struct mc__task, world.h) play the part of Mesos's
  * TaskInfo: immutable payload shared by task id. A LAUNCH or RUN_TASK names a
  * batch of tasks as a list threaded through mc__task.batch_next.
+ *
+ * One OFFER message carries every offer a framework gets from one
+ * allocation run (Mesos's ResourceOffersMessage), and one DECLINE carries
+ * every offer a decision declines (the Decline call's offer_ids): the first
+ * record is the message itself, the others hang off it through `more`.
+ * Freeing a message frees its records.
  */
 #ifndef MC_MODELS_MSG_H
 #define MC_MODELS_MSG_H
@@ -72,13 +78,15 @@ struct mc__msg {
 	int32_t id;       /* its slot in the world's message pool */
 	int32_t src, dst; /* agent or framework id; 0 for the master */
 	uint32_t epoch;   /* master epoch (leader generation) the message belongs to */
+	int32_t more;     /* OFFER, DECLINE: the next record of a batch (a message
+			   * slot that is never sent itself), or -1 */
 	union {
 		struct { /* OFFER, RESCIND */
 			int64_t offer_id;
 			int32_t agent;
 			int32_t role;
 			int32_t rack; /* the agent's rack attribute, interned; -1 unknown */
-			struct mc_resources res;
+			struct mc_resources res; /* last: see mc__msg_alloc */
 		} offer;
 		struct { /* ACCEPT (tasks may be -1: launch nothing), DECLINE */
 			int64_t offer_id;
@@ -103,10 +111,10 @@ struct mc__msg {
 			int32_t agent;
 		} status;
 		struct { /* REGISTER_AGENT */
-			struct mc_resources total;
 			uint32_t incarnation;
 			int32_t rack; /* attribute "rack", interned (mc__attr_intern); -1 none */
 			int32_t tasks; /* re-registration: the agent's tasks (agent_next list) */
+			struct mc_resources total; /* last: see mc__msg_alloc */
 		} reg;
 		struct { /* PING, PONG */
 			uint64_t seq;

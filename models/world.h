@@ -115,6 +115,7 @@ void mc__world_free(struct mc__world *w);
 
 /* Message pool: a zeroed message to fill and send. O(1) amortised. */
 struct mc__msg *mc__msg_alloc(struct mc__world *w, int type);
+/* Frees m and the batch records hanging off it (mc__msg.more). */
 void mc__msg_free(struct mc__world *w, struct mc__msg *m);
 
 /* Sends m over the network: delivered to its destination's handler after

@@ -280,7 +280,7 @@ static void compact(struct mc_resources *r)
 	c.unres = r->unres;
 	for (int i = 0; i < r->nresv; i++)
 		mc_resources_add_reserved(&c, r->resv_role[i], &r->resv[i]);
-	*r = c;
+	mc_resources_copy(r, &c);
 }
 
 /* free = total - used, slot by slot, never negative. */
@@ -291,7 +291,7 @@ static void free_recompute(struct hier *h, int32_t id)
 	struct mc_resvec s;
 	scalars_of(h, &ag->free.unres, &s);
 	mc_resvec_sub(&h->free_unres, &s);
-	ag->free = ag->total;
+	mc_resources_copy(&ag->free, &ag->total);
 	mc_resvec_sub(&ag->free.unres, &ag->used.unres);
 	mc_resvec_clamp0(&ag->free.unres);
 	for (int i = 0; i < ag->free.nresv; i++) {
@@ -413,11 +413,12 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 	struct mc_resources offered;
 	bool launched = !mc_resources_is_empty(&e->allocated);
 	if (launched) {
-		offered = e->held;
+		mc_resources_copy(&offered, &e->held);
 		mc_resources_subtract(&offered, &e->allocated);
 	}
 	if (launched && !mc_resources_contains(&offered, res)) {
-		struct mc_resources from_off = *res;
+		struct mc_resources from_off;
+		mc_resources_copy(&from_off, res);
 		mc_resvec_min(&from_off.unres, &offered.unres);
 		for (int i = 0; i < from_off.nresv; i++) {
 			const struct mc_resvec *o =
@@ -428,7 +429,8 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 				mc_resvec_clear(&from_off.resv[i]);
 		}
 		compact(&from_off);
-		struct mc_resources from_alloc = *res;
+		struct mc_resources from_alloc;
+		mc_resources_copy(&from_alloc, res);
 		mc_resources_subtract(&from_alloc, &from_off);
 		mc_resources_subtract(&e->allocated, &from_alloc);
 	}
@@ -1124,7 +1126,8 @@ static int launch_hier(struct mc_allocator *a, mc_time_t now, int32_t fw, int32_
 	struct entry *e = entry_get(ag, fw, role, false);
 	if (!e)
 		return MC_EINSUFFICIENT;
-	struct mc_resources offered = e->held;
+	struct mc_resources offered;
+	mc_resources_copy(&offered, &e->held);
 	mc_resources_subtract(&offered, &e->allocated);
 	if (!mc_resources_contains(&offered, res))
 		return MC_EINSUFFICIENT;
@@ -1262,7 +1265,7 @@ static void record_offer(struct hier *h, int32_t fw, int32_t role, int32_t agent
 	p->next = -1;
 	p->o.agent = agent;
 	p->o.role = role;
-	p->o.resources = *res;
+	mc_resources_copy(&p->o.resources, res);
 	e->pend_run = h->run_serial;
 	e->pend_idx = idx;
 	struct fw *f = &h->fws[fw];
@@ -1404,7 +1407,8 @@ static void allocate_agent(struct hier *h, int stage, int32_t agent)
 					explain(h, stage, agent, role, fw, MC_OUTCOME_GPU, 0, -1);
 				continue;
 			}
-			struct mc_resources off = avail;
+			struct mc_resources off;
+			mc_resources_copy(&off, &avail);
 			enum mc_alloc_outcome why = MC_OUTCOME_BELOW_MIN;
 			int32_t why_role = -1;
 			if (h->any_quota) {
@@ -1519,7 +1523,9 @@ static void emit_offers(struct hier *h)
 		size_t n = 0;
 		for (int32_t i = h->fws[fw].pend_head; i >= 0; i = h->pend[i].next) {
 			mc_xgrow(&h->out, &h->out_cap, n + 1, sizeof *h->out);
-			h->out[n++] = h->pend[i].o;
+			h->out[n].agent = h->pend[i].o.agent;
+			h->out[n].role = h->pend[i].o.role;
+			mc_resources_copy(&h->out[n++].resources, &h->pend[i].o.resources);
 		}
 		h->host.offer(h->host.ctx, fw, h->out, n);
 	}

@@ -183,11 +183,6 @@ int32_t mc_role_top(int32_t role)
 
 /* ---- bags ------------------------------------------------------------------------ */
 
-void mc_resources_clear(struct mc_resources *r)
-{
-	memset(r, 0, sizeof *r);
-}
-
 bool mc_resources_is_empty(const struct mc_resources *r)
 {
 	return r->nresv == 0 && mc_resvec_is_zero(&r->unres);

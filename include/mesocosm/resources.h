@@ -47,8 +47,9 @@ struct mc_resvec {
 };
 
 /* A bag of resources: unreserved quantities plus up to MC_RES_MAX_RESV
- * reservations, each for one role. Reservation slots are kept sorted by role
- * id with no empty slot, so two equal bags compare equal field by field. */
+ * reservations, each for one role. Reservation slots [0, nresv) are kept
+ * sorted by role id with no empty slot, so two equal bags have equal used
+ * parts; slots past nresv hold garbage and are never read. */
 struct mc_resources {
 	struct mc_resvec unres;
 	int nresv;
@@ -144,7 +145,24 @@ static inline void mc_resvec_clamp0(struct mc_resvec *a)
 
 /* ---- bags of resources -------------------------------------------------- */
 
-void mc_resources_clear(struct mc_resources *r);
+/* Empties r (unreserved zero, no reservation slots). Slots past nresv are
+ * never read, so only the used part is written. O(1). */
+static inline void mc_resources_clear(struct mc_resources *r)
+{
+	mc_resvec_clear(&r->unres);
+	r->nresv = 0;
+}
+/* *dst = *src, copying only the used reservation slots (a bag is 600+
+ * bytes, most of it unused slots). O(nresv). */
+static inline void mc_resources_copy(struct mc_resources *dst, const struct mc_resources *src)
+{
+	dst->unres = src->unres;
+	dst->nresv = src->nresv;
+	for (int i = 0; i < src->nresv; i++) {
+		dst->resv_role[i] = src->resv_role[i];
+		dst->resv[i] = src->resv[i];
+	}
+}
 bool mc_resources_is_empty(const struct mc_resources *r);
 bool mc_resources_equal(const struct mc_resources *a, const struct mc_resources *b);
 
