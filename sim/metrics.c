@@ -1018,8 +1018,10 @@ void mc_metrics_framework_busy(struct mc_metrics *m, mc_time_t t, int32_t fw, bo
 void mc_metrics_get_counts(const struct mc_metrics *m, struct mc_metrics_counts *out)
 {
 	memset(out, 0, sizeof *out);
-	if (m)
+	if (m) {
 		*out = m->c;
+		out->offers_made = m->offers_made;
+	}
 }
 
 int mc_metrics_framework_count(const struct mc_metrics *m) { return m ? (int)m->nfws : 0; }

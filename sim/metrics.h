@@ -108,6 +108,7 @@ struct mc_metrics_counts {
 	uint64_t submitted, launched, ended[MC_TASK_END_COUNT];
 	uint64_t pending, running;
 	uint64_t jobs_submitted, jobs_completed;
+	uint64_t offers_made; /* filled by mc_metrics_get_counts */
 };
 
 /* ---- lifecycle and setup --------------------------------------------------- */

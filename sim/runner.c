@@ -563,6 +563,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 			.messages = r.w->msgs_sent,
 			.tasks_submitted = counts.submitted,
 			.tasks_finished = counts.ended[MC_TASK_FINISHED],
+			.offers_made = counts.offers_made,
 			.peak_rss_kb = ru.ru_maxrss,
 		};
 	}

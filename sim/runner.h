@@ -17,7 +17,7 @@ struct mc_run_stats {
 	double simulated_seconds;
 	uint64_t events;
 	uint64_t messages;
-	uint64_t tasks_submitted, tasks_finished;
+	uint64_t tasks_submitted, tasks_finished, offers_made;
 	long peak_rss_kb;
 };
 

@@ -18,21 +18,26 @@
 
 int mc__bench_replay(int argc, char **argv)
 {
-	double hours = 24, agents = 12500, per_day = 1e6;
+	double hours = 24, agents = 12500, per_day = 1e6, refuse = 30;
+	const char *revive = "true";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hours") && i + 1 < argc)
 			hours = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--refuse") && i + 1 < argc)
+			refuse = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--no-revive"))
+			revive = "false";
 		else if (!strcmp(argv[i], "--agents") && i + 1 < argc)
 			agents = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--tasks-per-day") && i + 1 < argc)
 			per_day = atof(argv[++i]);
 		else {
 			fprintf(stderr, "usage: mesocosm bench replay [--hours H] [--agents N] "
-					"[--tasks-per-day T]\n");
+					"[--tasks-per-day T] [--refuse S] [--no-revive]\n");
 			return 2;
 		}
 	}
-	if (!(hours > 0) || !(agents >= 1) || !(per_day > 0)) {
+	if (!(hours > 0) || !(agents >= 1) || !(per_day > 0) || !(refuse >= 0)) {
 		fprintf(stderr, "mesocosm bench replay: values must be positive\n");
 		return 2;
 	}
@@ -51,23 +56,24 @@ int mc__bench_replay(int argc, char **argv)
 		"name: bench_replay\nseed: 1\nduration: %.0fs\nsample_interval: 5m\n"
 		"agents:\n  - count: %.0f\n    resources: \"cpus:32;mem:131072\"\n"
 		"frameworks:\n"
-		"  - name: batch\n    role: batch\n    refuse_seconds: 30s\n"
+		"  - name: batch\n    role: batch\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(6, 1.2)\n"
 		"        task_resources: {cpus: 1, mem: 2048}\n"
-		"  - name: service\n    kind: service\n    role: service\n    refuse_seconds: 30s\n"
+		"  - name: service\n    kind: service\n    role: service\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(7, 1)\n"
 		"        task_resources: {cpus: 2, mem: 4096}\n"
-		"  - name: etl\n    role: etl\n    refuse_seconds: 30s\n"
+		"  - name: etl\n    role: etl\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(6, 1.2)\n"
 		"        task_resources: {cpus: 0.5, mem: 8192}\n"
 		"outputs: {timeseries: false, tasks: false, plots: false}\n",
-		hours * 3600, agents, job_gap, job_gap, job_gap);
+		hours * 3600, agents, refuse, revive, job_gap, refuse, revive, job_gap, refuse, revive,
+		job_gap);
 	fclose(f);
 	struct mc_config c;
 	char err[1024];
@@ -79,8 +85,9 @@ int mc__bench_replay(int argc, char **argv)
 	}
 	struct mc_run_stats st;
 	struct mc_run_options o = {.quiet = true, .stats = &st};
-	printf("bench replay: %.0f agents (cpus:32;mem:131072), 3 frameworks, %.0f tasks/day, "
-	       "%.1f simulated hours\n", agents, per_day, hours);
+	printf("bench replay: %.0f agents (cpus:32;mem:131072), 3 frameworks (refuse %gs, revive on "
+	       "new work: %s), %.0f tasks/day, %.2f simulated hours\n",
+	       agents, refuse, revive, per_day, hours);
 	fflush(stdout);
 	rc = mc_run_experiment(&c, &o);
 	mc_config_release(&c);
@@ -88,9 +95,11 @@ int mc__bench_replay(int argc, char **argv)
 		fprintf(stderr, "mesocosm bench replay: run failed: %s\n", mc_strerror(rc));
 		return 1;
 	}
-	printf("tasks submitted %llu, finished %llu; events %llu; messages %llu\n",
+	printf("tasks submitted %llu, finished %llu; events %llu; messages %llu; offers %llu "
+	       "(%.0f per simulated s)\n",
 	       (unsigned long long)st.tasks_submitted, (unsigned long long)st.tasks_finished,
-	       (unsigned long long)st.events, (unsigned long long)st.messages);
+	       (unsigned long long)st.events, (unsigned long long)st.messages,
+	       (unsigned long long)st.offers_made, (double)st.offers_made / st.simulated_seconds);
 	printf("wall %.1f s; %.0f simulated s per wall s; %.2f M events/s; peak RSS %.0f MB\n",
 	       st.wall_seconds, st.simulated_seconds / st.wall_seconds,
 	       (double)st.events / st.wall_seconds / 1e6, (double)st.peak_rss_kb / 1024.0);
