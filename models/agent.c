@@ -13,7 +13,15 @@
  * agent's own MTBF/MTTR distributions. A failed agent is silent: its tasks
  * die with it, and only the master's health checks find out (tasks LOST).
  * A recovered agent comes back empty as a new incarnation and registers
- * again.
+ * again. A machine taken down for maintenance (mc__agent_maintenance) goes
+ * silent the same way (the master has killed its tasks by then) and comes
+ * back, empty, when its maintenance ends.
+ *
+ * A change of the agent's total (a trace machine UPDATE) is reported to
+ * the master with UPDATE_AGENT, as Mesos's UpdateSlaveMessage; the
+ * master's AGENT_REGISTERED echoes the total it registered, and the agent
+ * reports its total again if that is stale (a change made while its
+ * registration was in flight).
  *
  * Invariant: a task is on the agent's list iff the agent holds it
  * (MC__REF_AGENT): from RUN_TASKS until its terminal update is acknowledged
@@ -33,6 +41,7 @@ struct mc__agent {
 	int32_t id;
 	struct mc__agent_params p;
 	bool up, registered;
+	bool maint_off; /* powered off by mc__agent_maintenance (it turns it on again) */
 	uint32_t incarnation;
 	uint32_t master_epoch;
 	int32_t tasks_head; /* running tasks, linked through agent_next/prev */
@@ -70,6 +79,17 @@ static void send_to_master(struct mc__world *w, struct mc__agent *a, struct mc__
 }
 
 /* ---- registration -------------------------------------------------------- */
+
+/* Reports the agent's total to the master (Mesos's UpdateSlaveMessage). */
+static void send_total(struct mc__world *w, struct mc__agent *a)
+{
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_UPDATE_AGENT);
+	mc_resources_copy(&m->u.reg.total, &a->p.total);
+	m->u.reg.incarnation = a->incarnation;
+	m->u.reg.rack = a->p.rack;
+	m->u.reg.tasks = -1;
+	send_to_master(w, a, m);
+}
 
 static void registration_attempt(struct mc_engine *eng, void *ctx, uint64_t arg);
 
@@ -308,6 +328,9 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 			mc_engine_cancel(w->eng, a->reg_retry);
 			a->reg_retry = 0;
 		}
+		/* The total changed while the registration travelled. */
+		if (!mc_resources_equal(&m->u.reg.total, &a->p.total))
+			send_total(w, a);
 		break;
 	case MC__MSG_LEADER:
 		/* A new leading master: register with it, keeping our tasks. */
@@ -407,6 +430,38 @@ void mc__agent_recover(struct mc__world *w, int32_t id)
 }
 
 bool mc__agent_is_up(const struct mc__world *w, int32_t id) { return agent_at(w, id)->up; }
+
+void mc__agent_update_total(struct mc__world *w, int32_t id, const struct mc_resources *total)
+{
+	struct mc__agent *a = agent_at(w, id);
+	if (mc_resources_equal(&a->p.total, total))
+		return;
+	mc_resources_copy(&a->p.total, total);
+	if (a->up && a->registered)
+		send_total(w, a);
+}
+
+const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id)
+{
+	return &agent_at(w, id)->p.total;
+}
+
+void mc__agent_maintenance(struct mc__world *w, int32_t id, bool down)
+{
+	struct mc__agent *a = agent_at(w, id);
+	if (down) {
+		if (!a->up)
+			return; /* already down: failed, or down for other maintenance */
+		mc__agent_fail(w, id);
+		a->maint_off = true;
+		return;
+	}
+	if (!a->maint_off)
+		return; /* it was down before its maintenance began: leave it so */
+	a->maint_off = false;
+	if (!a->up)
+		mc__agent_recover(w, id);
+}
 
 
 void mc__agent_free(struct mc__agent *a)

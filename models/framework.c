@@ -469,9 +469,7 @@ static void apply_update(struct mc__world *w, struct mc__framework *f, const str
 	int32_t j = (int32_t)t->job;
 	uint32_t index = t->index;
 	mc__task_release(w, tid, MC__REF_FRAMEWORK);
-	if (w->task_done)
-		w->task_done(w->task_done_ctx, f->jobs[j].trace_id, index,
-			     state == MC__TASK_FINISHED);
+	mc__world_task_done(w, f->id, f->jobs[j].trace_id, index, state == MC__TASK_FINISHED);
 	job_end_task(w, f, j);
 }
 
@@ -480,6 +478,17 @@ static void leader_changed(struct mc__world *w, struct mc__framework *f, uint32_
 void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
 {
 	struct mc__framework *f = fw_at(w, m->dst);
+	if (f->down) {
+		/* A crashed scheduler answers nothing: offers and rescinds are
+		 * lost, updates are not acknowledged (agents retry them). Their
+		 * end is still recorded when the master learns it: the record is
+		 * the simulator's, not the scheduler's. */
+		if (m->type == MC__MSG_UPDATE)
+			apply_update(w, f, m);
+		else if (m->type == MC__MSG_LEADER)
+			f->master_epoch = m->epoch;
+		return;
+	}
 	switch (m->type) {
 	case MC__MSG_SUBSCRIBED:
 		f->subscribed = true;
@@ -516,6 +525,67 @@ static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg);
  * delivered or lost long before the election) never will: they go back to
  * the queue. We subscribe again after a random backoff of up to 1 s.
  */
+/* Tasks placed into offers[0..n) but not launched go back to the queue. */
+static void unplace(struct mc__world *w, struct mc__framework *f, size_t n)
+{
+	/* drop the queue's entries of placed tasks first, so none is queued twice */
+	size_t keep = 0;
+	for (size_t i = 0; i < f->qlen; i++) {
+		int32_t tid = mc__fw_queue_at(f, i);
+		if (mc__task_at(w, tid)->state == MC__TASK_PENDING)
+			f->queue[(f->qhead + keep++) % f->qcap] = tid;
+	}
+	f->qlen = keep;
+	f->qstale = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int32_t tid = f->offers[i].launch_head; tid >= 0;) {
+			struct mc__task *t = mc__task_at(w, tid);
+			int32_t next = t->batch_next;
+			t->batch_next = -1;
+			t->state = MC__TASK_PENDING;
+			t->agent = -1;
+			queue_push(f, tid);
+			tid = next;
+		}
+}
+
+void mc__framework_crash(struct mc__world *w, int32_t fw)
+{
+	struct mc__framework *f = fw_at(w, fw);
+	if (f->down)
+		return;
+	if (f->decide_event)
+		mc_engine_cancel(w->eng, f->decide_event);
+	f->decide_event = 0;
+	if (f->deciding)
+		unplace(w, f, f->ndecided);
+	mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, false);
+	f->deciding = false;
+	f->ndecided = 0;
+	f->noffers = 0;
+	f->nkept = 0;
+	f->down = true;
+	bool was = f->subscribed;
+	f->subscribed = false;
+	f->suppressed = false;
+	f->declined_idle = false;
+	if (was) {
+		struct mc__msg *m = mc__msg_alloc(w, MC__MSG_EXITED);
+		send_to_master(w, f, m);
+	}
+}
+
+void mc__framework_restart(struct mc__world *w, int32_t fw)
+{
+	struct mc__framework *f = fw_at(w, fw);
+	if (!f->down)
+		return;
+	f->down = false;
+	mc_engine_after(w->eng, 0, subscribe_event, w, (uint64_t)fw);
+}
+
+bool mc__framework_is_down(const struct mc__world *w, int32_t fw) { return fw_at(w, fw)->down; }
+
 static void leader_changed(struct mc__world *w, struct mc__framework *f, uint32_t epoch)
 {
 	f->master_epoch = epoch;
@@ -555,9 +625,12 @@ static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 	(void)eng;
 	struct mc__world *w = ctx;
 	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	if (f->down)
+		return; /* crashed before it could (re)subscribe */
 	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_SUBSCRIBE);
 	m->u.sub.role = f->p.role;
 	m->u.sub.capabilities = f->p.gpu_capable ? MC_CAP_GPU_RESOURCES : 0;
+	m->u.sub.failover_timeout = f->p.failover_timeout;
 	send_to_master(w, f, m);
 }
 

@@ -68,6 +68,7 @@ struct mc__framework {
 	const struct mc__fw_kind_ops *ops;
 	gsl_rng *rng;
 	bool subscribed;
+	bool down;               /* crashed (mc__framework_crash), not restarted yet */
 	bool suppressed;
 	bool declined_idle;      /* declined offers while nothing was pending */
 	uint32_t master_epoch;

@@ -39,11 +39,16 @@ struct master_agent {
 	bool counted;         /* its total is in the metrics' cluster total */
 	mc_time_t freed_at;   /* earliest free-up not offered since, or MC_TIME_NEVER */
 	bool expected;        /* registered with the previous leader (failover recovery) */
+	uint8_t maint;        /* enum mc__maint_mode; kept across failovers (registry) */
 };
 
 struct master_fw {
 	bool subscribed;
+	bool disconnected;          /* its scheduler's connection closed */
+	bool removed;               /* failover_timeout passed: its tasks were killed */
 	int32_t role;
+	mc_time_t failover_timeout; /* from its SUBSCRIBE */
+	uint64_t failover_timer;    /* pending removal, or 0 */
 };
 
 struct master_offer {
@@ -90,6 +95,7 @@ struct mc__master {
 
 	bool run_scheduled;
 	uint64_t offers_made, offers_declined, offers_rescinded, runs;
+	uint64_t frameworks_removed;
 
 	/* processing-cost model: one server, FIFO; items are messages (copied)
 	 * or allocation runs (type MC__MSG_TYPE_COUNT) */
@@ -109,6 +115,8 @@ struct mc__master {
 	uint64_t resume_timer;
 	uint64_t failovers;
 	mc_time_t failed_at, recovered_at;
+
+	uint64_t maint_killed; /* tasks killed because their agent went down for maintenance */
 };
 
 #define ITEM_ALLOC_RUN MC__MSG_TYPE_COUNT
@@ -408,7 +416,10 @@ static void send_update(struct mc__master *m, int32_t tid, int state, bool inval
 
 static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg);
 
-static void agent_lost(struct mc__master *m, int32_t id)
+/* Removes a registered agent: its offers are rescinded, it leaves the
+ * allocator (its total and everything offered or allocated there), and its
+ * tasks end in `state` (LOST when unreachable, KILLED by maintenance). */
+static void remove_agent(struct mc__master *m, int32_t id, int state)
 {
 	struct master_agent *a = magent(m, id);
 	mc_time_t now = mc_engine_now(m->w->eng);
@@ -425,14 +436,21 @@ static void agent_lost(struct mc__master *m, int32_t id)
 		struct mc__task *t = mc__task_at(m->w, tid);
 		mlist_remove(m, a, tid);
 		mc_metrics_allocated(m->w->metrics, now, t->framework, &t->req, -1);
-		send_update(m, tid, MC__TASK_LOST, false);
+		send_update(m, tid, state, false);
+		if (state == MC__TASK_KILLED)
+			m->maint_killed++;
 	}
 	if (a->counted)
 		mc_metrics_agent_removed(m->w->metrics, now, &a->total);
 	a->counted = false;
 	a->registered = false;
 	m->nagents_registered--;
-	a->lost = true;
+}
+
+static void agent_lost(struct mc__master *m, int32_t id)
+{
+	remove_agent(m, id, MC__TASK_LOST);
+	magent(m, id)->lost = true;
 }
 
 static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -552,7 +570,7 @@ void mc__master_fail(struct mc__world *w)
 	}
 	m->nagents_registered = 0;
 	for (size_t i = 0; i < m->fws_cap; i++)
-		m->fws[i].subscribed = false;
+		memset(&m->fws[i], 0, sizeof m->fws[i]);
 	m->nfws_subscribed = 0;
 	m->run_scheduled = false;
 	mc_engine_after(w->eng, m->p.detection_delay, elect_event, m, 0);
@@ -572,6 +590,10 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 	int32_t id = msg->src;
 	struct master_agent *a = magent(m, id);
 	mc_time_t now = mc_engine_now(m->w->eng);
+	/* A machine that is DOWN for maintenance may not register (Mesos
+	 * refuses it); the agent keeps retrying and gets in once it is up. */
+	if (a->maint == MC__MAINT_DOWN)
+		return;
 	if (a->registered && a->incarnation != msg->u.reg.incarnation)
 		agent_lost(m, id); /* restarted without telling us: its tasks are gone */
 	if (!a->registered) {
@@ -591,6 +613,8 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		a->pong_seen = true;
 		a->freed_at = MC_TIME_NEVER;
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
+		if (a->maint == MC__MAINT_DRAINING)
+			mc_alloc_activate_agent(m->alloc, id, false);
 		mc_resources_sum(&msg->u.reg.total, &a->total);
 		a->rack = msg->u.reg.rack;
 		if (!a->counted) {
@@ -618,8 +642,62 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 	}
 	struct mc__msg *r = mc__msg_alloc(m->w, MC__MSG_AGENT_REGISTERED);
 	r->u.reg.incarnation = msg->u.reg.incarnation;
+	mc_resources_copy(&r->u.reg.total, &msg->u.reg.total);
 	send(m, r, MC__EP_AGENT, id);
 }
+
+/*
+ * UPDATE_AGENT: the agent's total changed (Mesos's UpdateSlaveMessage ->
+ * allocator updateSlave). Running tasks keep running; when the new total is
+ * below what they use, the allocator sees no free resources there (it
+ * clamps free at zero) until enough of them end. Mesos itself lets a total
+ * shrink under running tasks only for revocable resources (whose tasks its
+ * QoS controller may then kill); the simulator kills nothing.
+ */
+static void update_agent_total(struct mc__master *m, const struct mc__msg *msg)
+{
+	int32_t id = msg->src;
+	struct master_agent *a = magent(m, id);
+	if (!a->registered || a->incarnation != msg->u.reg.incarnation)
+		return; /* its next registration carries the total */
+	mc_time_t now = mc_engine_now(m->w->eng);
+	struct mc_resvec sum;
+	mc_resources_sum(&msg->u.reg.total, &sum);
+	if (a->counted) {
+		mc_metrics_agent_removed(m->w->metrics, now, &a->total);
+		mc_metrics_agent_added(m->w->metrics, now, &sum);
+	}
+	a->total = sum;
+	mc_alloc_update_agent(m->alloc, now, id, &msg->u.reg.total);
+}
+
+/* ---- maintenance (the operator's side: sim/maintenance.c) ---------------------------- */
+
+void mc__master_maintenance(struct mc__world *w, int32_t id, enum mc__maint_mode mode)
+{
+	struct mc__master *m = w->master;
+	struct master_agent *a = magent(m, id);
+	enum mc__maint_mode old = (enum mc__maint_mode)a->maint;
+	a->maint = (uint8_t)mode;
+	if (mode == old || m->down || !a->registered)
+		return; /* a new leader applies it when the agent (re-)registers */
+	if (mode == MC__MAINT_DOWN) {
+		remove_agent(m, id, MC__TASK_KILLED);
+		return;
+	}
+	if (mode == MC__MAINT_DRAINING) {
+		/* Deactivated: no new offers (its total still counts in the DRF
+		 * shares); outstanding offers are rescinded, without a filter. */
+		mc_alloc_activate_agent(m->alloc, id, false);
+		for (size_t i = 0; i < m->noffers; i++)
+			if (m->offers[i].live && m->offers[i].agent == id)
+				rescind(m, &m->offers[i], true, MC_OFFER_RESCINDED);
+		return;
+	}
+	mc_alloc_activate_agent(m->alloc, id, true);
+}
+
+uint64_t mc__master_maintenance_kills(const struct mc__master *m) { return m->maint_killed; }
 
 static void status_update(struct mc__master *m, const struct mc__msg *msg)
 {
@@ -657,9 +735,74 @@ static void status_update(struct mc__master *m, const struct mc__msg *msg)
 
 /* ---- frameworks ---------------------------------------------------------------------- */
 
+/* failover_timeout passed without the framework coming back: Mesos removes
+ * it and kills its tasks (their KILLED updates reach the framework's record
+ * as usual; see framework.c). It stays in the allocator, deactivated, so
+ * that it can come back as a new framework. */
+static void framework_remove_fire(void *obj, uint64_t data)
+{
+	struct mc__master *m = obj;
+	int32_t fw = (int32_t)data;
+	struct master_fw *f = mfw(m, fw);
+	f->failover_timer = 0;
+	if (!f->disconnected || f->removed)
+		return;
+	f->removed = true;
+	m->frameworks_removed++;
+	for (size_t id = 0; id < m->agents_cap; id++) {
+		struct master_agent *a = &m->agents[id];
+		if (!a->registered)
+			continue;
+		for (int32_t tid = a->tasks_head; tid >= 0; tid = mc__task_at(m->w, tid)->master_next) {
+			struct mc__task *t = mc__task_at(m->w, tid);
+			if (t->framework != fw)
+				continue;
+			struct mc__msg *kill = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
+			kill->u.status.task = tid;
+			kill->u.status.task_gen = t->gen;
+			kill->u.status.agent = (int32_t)id;
+			send(m, kill, MC__EP_AGENT, (int32_t)id);
+		}
+	}
+}
+
+/* The scheduler's connection closed: no more offers to it (Mesos
+ * deactivates the framework, which clears its filters), its outstanding
+ * offers are rescinded, and it has failover_timeout to come back. */
+static void framework_exited(struct mc__master *m, int32_t fw)
+{
+	struct master_fw *f = mfw(m, fw);
+	if (!f->subscribed || f->disconnected)
+		return;
+	mc_time_t now = mc_engine_now(m->w->eng);
+	f->disconnected = true;
+	mc_alloc_deactivate_framework(m->alloc, now, fw);
+	for (size_t i = 0; i < m->noffers; i++)
+		if (m->offers[i].live && m->offers[i].fw == fw)
+			rescind(m, &m->offers[i], true, MC_OFFER_RESCINDED);
+	mc_time_t timeout = f->failover_timeout >= 0 ? f->failover_timeout
+						      : m->p.framework_failover_timeout;
+	f->failover_timer =
+	    host_timer_start(m, now + timeout, framework_remove_fire, m, (uint64_t)fw);
+}
+
 static void subscribe(struct mc__master *m, const struct mc__msg *msg)
 {
 	struct master_fw *f = mfw(m, msg->src);
+	f->failover_timeout = msg->u.sub.failover_timeout;
+	if (f->subscribed && f->disconnected) {
+		/* Back in time (or as a new framework after removal, whose
+		 * old tasks were killed): offers again; SUBSCRIBE carries no
+		 * suppressed roles, so none stay suppressed. */
+		mc_time_t now = mc_engine_now(m->w->eng);
+		if (f->failover_timer)
+			host_timer_cancel(m, f->failover_timer);
+		f->failover_timer = 0;
+		f->disconnected = false;
+		f->removed = false;
+		mc_alloc_activate_framework(m->alloc, now, msg->src);
+		mc_alloc_revive(m->alloc, now, msg->src, NULL, 0);
+	}
 	if (!f->subscribed) {
 		f->subscribed = true;
 		m->nfws_subscribed++;
@@ -749,6 +892,9 @@ static void handle(struct mc__master *m, struct mc__msg *msg)
 	case MC__MSG_REGISTER_AGENT:
 		register_agent(m, msg);
 		break;
+	case MC__MSG_UPDATE_AGENT:
+		update_agent_total(m, msg);
+		break;
 	case MC__MSG_PONG: {
 		struct master_agent *a = magent(m, msg->src);
 		if (a->registered && msg->u.ping.seq == a->ping_seq) {
@@ -774,6 +920,9 @@ static void handle(struct mc__master *m, struct mc__msg *msg)
 		break;
 	case MC__MSG_REVIVE:
 		mc_alloc_revive(m->alloc, now, msg->src, NULL, 0);
+		break;
+	case MC__MSG_EXITED:
+		framework_exited(m, msg->src);
 		break;
 	case MC__MSG_ACKNOWLEDGE: {
 		struct mc__msg *ack = mc__msg_alloc(w, MC__MSG_STATUS_ACK);

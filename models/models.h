@@ -35,6 +35,19 @@ void mc__agent_fail(struct mc__world *w, int32_t id);
 /* Restarts a failed agent (empty) and makes it register again. */
 void mc__agent_recover(struct mc__world *w, int32_t id);
 bool mc__agent_is_up(const struct mc__world *w, int32_t id);
+/* The agent's total changes to `total` (copied) now, as a trace machine
+ * UPDATE: a registered agent reports it to the master (UPDATE_AGENT, which
+ * the master passes to the allocator's update_agent); one that is down or
+ * registering reports it when it registers. Its tasks keep running. O(1). */
+void mc__agent_update_total(struct mc__world *w, int32_t id, const struct mc_resources *total);
+/* The agent's own idea of its total. */
+const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id);
+/* Maintenance (sim/maintenance.c): down = the machine is powered off now
+ * (its tasks die with it, as in mc__agent_fail; the master has already
+ * killed and reported them); !down = it is powered on again, empty, and
+ * registers. An agent already down when its maintenance begins is left as
+ * it is, and is not brought back when the maintenance ends. O(tasks). */
+void mc__agent_maintenance(struct mc__world *w, int32_t id, bool down);
 void mc__agent_free(struct mc__agent *a);
 
 /* ---- master (models/master.c) ------------------------------------------ */
@@ -66,6 +79,23 @@ void mc__master_fail(struct mc__world *w);
 uint64_t mc__master_failovers(const struct mc__master *m);
 mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at);
 void mc__master_free(struct mc__master *m);
+
+/* Maintenance modes of an agent's machine (Mesos's MachineInfo::Mode). */
+enum mc__maint_mode {
+	MC__MAINT_UP = 0,   /* in service */
+	MC__MAINT_DRAINING, /* deactivated: no offers; its offers are rescinded */
+	MC__MAINT_DOWN,     /* removed: tasks KILLED; it may not register */
+};
+/* The operator sets agent `id`'s maintenance mode now (as Mesos's
+ * maintenance endpoints do; sim/maintenance.c). UP -> DRAINING deactivates
+ * the agent in the allocator and rescinds its outstanding offers; -> DOWN
+ * removes it (offers rescinded, tasks reported KILLED, its total leaves the
+ * allocator); DOWN -> UP or DRAINING lets it register again (deactivated
+ * when DRAINING). The mode survives a leader failover. O(offers + tasks on
+ * the agent). */
+void mc__master_maintenance(struct mc__world *w, int32_t id, enum mc__maint_mode mode);
+/* Tasks killed so far because their agent went down for maintenance. */
+uint64_t mc__master_maintenance_kills(const struct mc__master *m);
 /* The allocation core inside the master (for queries by the runner). */
 struct mc_allocator *mc__master_allocator(struct mc__master *m);
 
@@ -86,9 +116,20 @@ struct mc__fw_params {
 	bool unique_host;              /* service: at most one task of a job per agent */
 	int rack_spread;               /* service: spread a job's tasks over racks (0 = off) */
 	int max_attempts;              /* resubmissions of a failed/lost task; 0 = none */
+	mc_time_t failover_timeout;    /* FrameworkInfo.failover_timeout; < 0: the master's default */
 };
 
 void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_params *p);
+/* The scheduler process crashes now: the offers it holds and the decision
+ * it was making are lost (tasks placed but not launched go back to its
+ * queue), its connection closes (the master sees it after the link delay),
+ * and it answers nothing until mc__framework_restart. Its queue and its
+ * record of launched tasks survive (a scheduler's persistent store). */
+void mc__framework_crash(struct mc__world *w, int32_t fw);
+/* The scheduler comes back and subscribes again (a failover within the
+ * master's failover_timeout keeps its tasks). */
+void mc__framework_restart(struct mc__world *w, int32_t fw);
+bool mc__framework_is_down(const struct mc__world *w, int32_t fw);
 void mc__framework_free(struct mc__framework *f);
 
 /* A job arrives at framework `fw` now: `ntasks` tasks, each with its request

@@ -32,6 +32,7 @@ enum mc__msg_type {
 	MC__MSG_REGISTER_AGENT,
 	MC__MSG_STATUS_UPDATE,
 	MC__MSG_PONG,
+	MC__MSG_UPDATE_AGENT, /* a new total (Mesos's UpdateSlaveMessage) */
 	/* master -> agent */
 	MC__MSG_AGENT_REGISTERED,
 	MC__MSG_RUN_TASKS,
@@ -45,6 +46,7 @@ enum mc__msg_type {
 	MC__MSG_SUPPRESS,
 	MC__MSG_REVIVE,
 	MC__MSG_ACKNOWLEDGE,
+	MC__MSG_EXITED, /* the scheduler's connection closed (it crashed) */
 	/* the leader election service -> agents and frameworks */
 	MC__MSG_LEADER,
 	/* master -> framework */
@@ -99,6 +101,7 @@ struct mc__msg {
 		struct { /* SUBSCRIBE */
 			int32_t role;
 			unsigned capabilities; /* MC_CAP_* of alloc.h */
+			mc_time_t failover_timeout; /* FrameworkInfo.failover_timeout; < 0: master's */
 		} sub;
 		struct { /* RUN_TASKS */
 			int32_t tasks; /* head of a batch list */
@@ -110,7 +113,8 @@ struct mc__msg {
 			uint8_t invalid_offer; /* UPDATE: LOST because the offer was gone */
 			int32_t agent;
 		} status;
-		struct { /* REGISTER_AGENT */
+		struct { /* REGISTER_AGENT, UPDATE_AGENT; AGENT_REGISTERED echoes
+			  * the registered total and incarnation */
 			uint32_t incarnation;
 			int32_t rack; /* attribute "rack", interned (mc__attr_intern); -1 none */
 			int32_t tasks; /* re-registration: the agent's tasks (agent_next list) */

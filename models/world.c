@@ -51,7 +51,24 @@ void mc__world_free(struct mc__world *w)
 	free(w->attrs);
 	free(w->agents);
 	free(w->fws);
+	free(w->task_done);
 	free(w);
+}
+
+void mc__world_on_task_done(struct mc__world *w,
+			    void (*fn)(void *ctx, int32_t fw, int64_t trace_job, uint32_t index,
+				       bool finished),
+			    void *ctx)
+{
+	w->task_done = mc_xrealloc(w->task_done, (w->ntask_done + 1) * sizeof *w->task_done);
+	w->task_done[w->ntask_done++] = (struct mc__task_observer){.fn = fn, .ctx = ctx};
+}
+
+void mc__world_task_done(struct mc__world *w, int32_t fw, int64_t trace_job, uint32_t index,
+			 bool finished)
+{
+	for (size_t i = 0; i < w->ntask_done; i++)
+		w->task_done[i].fn(w->task_done[i].ctx, fw, trace_job, index, finished);
 }
 
 /* Appends one slot to a chunked array; returns its id. */

@@ -98,10 +98,11 @@ struct mc__world {
 	char **attrs;
 	size_t nattrs, attrs_cap;
 
-	/* Optional observer: a task reached its final state (finished, or given
-	 * up after its last attempt). Trace replay uses it for DAG dependencies. */
-	void (*task_done)(void *ctx, int64_t trace_job, uint32_t index, bool finished);
-	void *task_done_ctx;
+	/* Observers of a task reaching its final state (finished, or given up
+	 * after its last attempt), called in registration order. Trace replay
+	 * registers one per trace feed for DAG dependencies. */
+	struct mc__task_observer *task_done;
+	size_t ntask_done;
 
 	struct mc__master *master;
 	struct mc__agent **agents;
@@ -112,6 +113,21 @@ struct mc__world {
 
 struct mc__world *mc__world_new(uint64_t seed, const struct mc__net_params *net);
 void mc__world_free(struct mc__world *w);
+
+/* Task-done observers. fn(ctx, fw, trace_job, index, finished) is called
+ * when task `index` of framework fw's job trace_job reaches its final
+ * state; an observer ignores tasks it did not submit. Registration is
+ * O(observers) amortised; a notification calls every observer. */
+struct mc__task_observer {
+	void (*fn)(void *ctx, int32_t fw, int64_t trace_job, uint32_t index, bool finished);
+	void *ctx;
+};
+void mc__world_on_task_done(struct mc__world *w,
+			    void (*fn)(void *ctx, int32_t fw, int64_t trace_job, uint32_t index,
+				       bool finished),
+			    void *ctx);
+void mc__world_task_done(struct mc__world *w, int32_t fw, int64_t trace_job, uint32_t index,
+			 bool finished);
 
 /* Message pool: a zeroed message to fill and send. O(1) amortised. */
 struct mc__msg *mc__msg_alloc(struct mc__world *w, int type);

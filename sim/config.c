@@ -137,6 +137,7 @@ static void framework_defaults(struct mc_config_framework *f)
 	f->t_job = 100 * MC_MSEC;
 	f->t_task = 5 * MC_MSEC;
 	f->placement = MC_PLACE_FIRST_FIT;
+	f->failover_timeout = -1;
 }
 
 /* ---- release ------------------------------------------------------------- */
@@ -225,9 +226,14 @@ static void release_data(struct mc_config *c)
 	for (int k = 0; k < c->network.npartitions; k++)
 		free(c->network.partitions[k].ranges);
 	free(c->network.partitions);
-	for (int k = 0; k < c->nfailures; k++)
+	for (int k = 0; k < c->nfailures; k++) {
 		free(c->failures[k].ranges);
+		free(c->failures[k].framework);
+	}
 	free(c->failures);
+	for (int k = 0; k < c->nmaintenance; k++)
+		free(c->maintenance[k].ranges);
+	free(c->maintenance);
 	struct mc__config_src *src = c->src;
 	memset(c, 0, sizeof *c);
 	c->src = src;
@@ -988,6 +994,7 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 	                                   "constraints",
 	                                   "capabilities",
 	                                   "max_attempts",
+	                                   "failover_timeout",
 	                                   "workload",
 	                                   NULL};
 	char P[64];
@@ -1057,6 +1064,7 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 		}
 	}
 	TRY(get_int(x, m, P, "max_attempts", 0, 1000, &f->max_attempts));
+	TRY(get_dur(x, m, P, "failover_timeout", 0, 365 * 24 * MC_HOUR, &f->failover_timeout));
 	if ((v = mc_yaml_get(x->y, m, "workload")))
 		TRY(decode_workload(x, v, join(Q, sizeof Q, P, "workload"), &f->workload, false));
 	return 0;
@@ -1115,6 +1123,37 @@ static int parse_agent_ranges(struct ctx *x, const yaml_node_t *v, const char *w
 		return mc_yaml_errorf(x->y, v, (int)(start - s), x->err, MC_EPARSE,
 		                      "%s: expected agent ids or ranges like \"0-99\"", what);
 	}
+	return 0;
+}
+
+/* `agents`: one string of ids and ranges ("0-9,20") or a list of such. */
+static int get_agent_ranges(struct ctx *x, const yaml_node_t *ag, const char *Q,
+                            int32_t (**ranges)[2], int *nranges)
+{
+	char l[96];
+	snprintf(l, sizeof l, "%s.agents", Q);
+	struct mc_config_partition pt = {0};
+	int rc = 0;
+	if (ag->type == YAML_SEQUENCE_NODE) {
+		for (int j = 0; j < mc_yaml_seq_len(ag) && !rc; j++) {
+			yaml_node_t *it = mc_yaml_seq_item(x->y, ag, j);
+			const char *s;
+			rc = mc_yaml_string(x->y, it, l, &s, x->err);
+			if (!rc)
+				rc = parse_agent_ranges(x, it, l, s, &pt);
+		}
+	} else {
+		const char *s;
+		rc = mc_yaml_string(x->y, ag, l, &s, x->err);
+		if (!rc)
+			rc = parse_agent_ranges(x, ag, l, s, &pt);
+	}
+	*ranges = pt.ranges;
+	*nranges = pt.nranges;
+	if (rc)
+		return rc;
+	if (pt.nranges == 0)
+		return mc_yaml_errorf(x->y, ag, 0, x->err, MC_EPARSE, "%s: no agents", l);
 	return 0;
 }
 
@@ -1185,8 +1224,8 @@ static int decode_failures(struct ctx *x, const yaml_node_t *v)
 	x->c->failures = mc_xcalloc((size_t)cnt, sizeof *x->c->failures);
 	x->c->nfailures = cnt;
 	for (int i = 0; i < cnt; i++) {
-		static const char *const fk[] = {"at", "fraction", "count", "agents", "recover_after",
-		                                 NULL};
+		static const char *const fk[] = {"at",     "fraction",      "count", "agents",
+		                                 "framework", "recover_after", NULL};
 		yaml_node_t *fm = mc_yaml_seq_item(x->y, v, i);
 		struct mc_config_failure *f = &x->c->failures[i];
 		char Q[64];
@@ -1201,41 +1240,121 @@ static int decode_failures(struct ctx *x, const yaml_node_t *v)
 		TRY(get_dur_none(x, fm, Q, "recover_after", 1, MC_TIME_NEVER - 1, MC_TIME_NEVER,
 		                 &f->recover_after));
 		int given = !!mc_yaml_get(x->y, fm, "fraction") + !!mc_yaml_get(x->y, fm, "count") +
-		            !!mc_yaml_get(x->y, fm, "agents");
+		            !!mc_yaml_get(x->y, fm, "agents") + !!mc_yaml_get(x->y, fm, "framework");
 		if (given != 1)
 			return mc_yaml_errorf(x->y, fm, 0, x->err, MC_EPARSE,
-			                      "%s: give exactly one of 'fraction', 'count' or 'agents'",
+			                      "%s: give exactly one of 'fraction', 'count', 'agents' "
+			                      "or 'framework'",
 			                      Q);
+		yaml_node_t *fwn = mc_yaml_get(x->y, fm, "framework");
+		if (fwn) {
+			const char *name;
+			char l[80];
+			snprintf(l, sizeof l, "%s.framework", Q);
+			TRY(mc_yaml_string(x->y, fwn, l, &name, x->err));
+			f->framework = mc_xstrdup(name);
+		}
 		TRY(get_double(x, fm, Q, "fraction", 1e-9, 1.0, &f->fraction));
 		TRY(get_int(x, fm, Q, "count", 1, INT32_MAX, &f->count));
 		yaml_node_t *ag = mc_yaml_get(x->y, fm, "agents");
-		if (ag) {
-			char l[96];
-			snprintf(l, sizeof l, "%s.agents", Q);
-			struct mc_config_partition pt = {0};
-			int rc = 0;
-			if (ag->type == YAML_SEQUENCE_NODE) {
-				for (int j = 0; j < mc_yaml_seq_len(ag) && !rc; j++) {
-					yaml_node_t *it = mc_yaml_seq_item(x->y, ag, j);
-					const char *s;
-					rc = mc_yaml_string(x->y, it, l, &s, x->err);
-					if (!rc)
-						rc = parse_agent_ranges(x, it, l, s, &pt);
-				}
-			} else {
-				const char *s;
-				rc = mc_yaml_string(x->y, ag, l, &s, x->err);
-				if (!rc)
-					rc = parse_agent_ranges(x, ag, l, s, &pt);
-			}
-			f->ranges = pt.ranges;
-			f->nranges = pt.nranges;
-			if (rc)
-				return rc;
-			if (f->nranges == 0)
-				return mc_yaml_errorf(x->y, ag, 0, x->err, MC_EPARSE, "%s: no agents",
-				                      l);
+		if (ag)
+			TRY(get_agent_ranges(x, ag, Q, &f->ranges, &f->nranges));
+	}
+	return 0;
+}
+
+/* ---- maintenance windows ------------------------------------------------------ */
+
+/* `group`: a group's name_prefix (it must name exactly one group) or its
+ * 0-based index. */
+static int maintenance_group(struct ctx *x, const yaml_node_t *v, const char *Q, int *out)
+{
+	char l[96];
+	snprintf(l, sizeof l, "%s.group", Q);
+	if (x->c->agents_from_trace)
+		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+		                      "%s: agents from the trace have no groups (select them "
+		                      "with 'agents', 'count' or 'fraction')",
+		                      l);
+	const char *s;
+	TRY(mc_yaml_string(x->y, v, l, &s, x->err));
+	bool digits = *s != '\0';
+	for (const char *p = s; *p; p++)
+		digits &= isdigit((unsigned char)*p) != 0;
+	if (digits) {
+		long long g = strtoll(s, NULL, 10);
+		if (g >= x->c->nagent_groups)
+			return mc_yaml_errorf(x->y, v, 0, x->err, MC_ERANGE,
+			                      "%s: no agent group %lld (there are %d)", l, g,
+			                      x->c->nagent_groups);
+		*out = (int)g;
+		return 0;
+	}
+	int hit = -1, hits = 0;
+	for (int g = 0; g < x->c->nagent_groups; g++)
+		if (!strcmp(x->c->agent_groups[g].name_prefix, s)) {
+			hit = g;
+			hits++;
 		}
+	if (hits == 0)
+		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+		                      "%s: no agent group with name_prefix '%s'", l, s);
+	if (hits > 1)
+		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+		                      "%s: %d agent groups have name_prefix '%s'; give the "
+		                      "group's index instead",
+		                      l, hits, s);
+	*out = hit;
+	return 0;
+}
+
+static int decode_maintenance(struct ctx *x, const yaml_node_t *v)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE,
+		                      "maintenance: expected a list of {start, duration, group | "
+		                      "agents | count | fraction, drain}");
+	int cnt = mc_yaml_seq_len(v);
+	x->c->maintenance = mc_xcalloc((size_t)cnt, sizeof *x->c->maintenance);
+	x->c->nmaintenance = cnt;
+	for (int i = 0; i < cnt; i++) {
+		static const char *const mk[] = {"start",  "duration", "drain",    "group",
+		                                 "agents", "count",    "fraction", NULL};
+		yaml_node_t *mm = mc_yaml_seq_item(x->y, v, i);
+		struct mc_config_maintenance *w = &x->c->maintenance[i];
+		char Q[64];
+		snprintf(Q, sizeof Q, "maintenance.%d", i);
+		w->group = -1;
+		w->line = mm->start_mark.index == (size_t)-1 ? 0 : (int)mm->start_mark.line + 1;
+		TRY(mc_yaml_check_map(x->y, mm, Q, mk, x->err));
+		for (int k = 0; k < 2; k++)
+			if (!mc_yaml_get(x->y, mm, mk[k]))
+				return mc_yaml_errorf(x->y, mm, 0, x->err, MC_EPARSE,
+				                      "%s: '%s' is required", Q, mk[k]);
+		TRY(get_dur(x, mm, Q, "start", 0, MC_TIME_NEVER / 4, &w->start));
+		TRY(get_dur(x, mm, Q, "duration", 1, MC_TIME_NEVER / 4, &w->duration));
+		TRY(get_dur(x, mm, Q, "drain", 0, MC_TIME_NEVER / 4, &w->drain));
+		if (w->drain > w->start)
+			return mc_yaml_errorf(x->y, mc_yaml_get(x->y, mm, "drain"), 0, x->err,
+			                      MC_ERANGE,
+			                      "%s.drain: longer than 'start' (draining would begin "
+			                      "before time 0)",
+			                      Q);
+		yaml_node_t *g = mc_yaml_get(x->y, mm, "group");
+		if (g)
+			TRY(maintenance_group(x, g, Q, &w->group));
+		int given = !!mc_yaml_get(x->y, mm, "fraction") + !!mc_yaml_get(x->y, mm, "count") +
+		            !!mc_yaml_get(x->y, mm, "agents");
+		if (given > 1 || (given == 0 && !g))
+			return mc_yaml_errorf(x->y, mm, 0, x->err, MC_EPARSE,
+			                      "%s: give 'group' and/or one of 'agents', 'count' or "
+			                      "'fraction'",
+			                      Q);
+		TRY(get_double(x, mm, Q, "fraction", 1e-9, 1.0, &w->fraction));
+		TRY(get_int(x, mm, Q, "count", 1, INT32_MAX, &w->count));
+		yaml_node_t *ag = mc_yaml_get(x->y, mm, "agents");
+		if (ag)
+			TRY(get_agent_ranges(x, ag, Q, &w->ranges, &w->nranges));
 	}
 	return 0;
 }
@@ -1433,6 +1552,22 @@ static int validate(struct ctx *x)
 				}
 		}
 
+	/* Failures name frameworks that exist. */
+	for (int k = 0; k < c->nfailures; k++) {
+		const struct mc_config_failure *fl = &c->failures[k];
+		if (!fl->framework)
+			continue;
+		bool found = false;
+		for (int i = 0; i < c->nframeworks; i++)
+			found |= !strcmp(c->frameworks[i].name, fl->framework);
+		if (!found) {
+			char p[64];
+			snprintf(p, sizeof p, "failures.%d.framework", k);
+			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_EPARSE,
+			                      "%s: no framework named '%s'", p, fl->framework);
+		}
+	}
+
 	/* Failures name agents that exist (when the config lists them). */
 	if (!c->agents_from_trace)
 		for (int k = 0; k < c->nfailures; k++) {
@@ -1448,6 +1583,24 @@ static int validate(struct ctx *x)
 			                      "%s: more agents than the experiment has (%" PRId64 ")",
 			                      p, total_agents);
 		}
+
+	/* Maintenance windows name agents that exist (when the config lists
+	 * them): group indices within the group, else agent ids. */
+	if (!c->agents_from_trace)
+		for (int k = 0; k < c->nmaintenance; k++) {
+			const struct mc_config_maintenance *mw = &c->maintenance[k];
+			int64_t have = mw->group >= 0 ? c->agent_groups[mw->group].count : total_agents;
+			bool bad = mw->count > have;
+			for (int j = 0; j < mw->nranges; j++)
+				bad |= mw->ranges[j][1] >= have;
+			if (!bad)
+				continue;
+			char p[64];
+			snprintf(p, sizeof p, "maintenance.%d.%s", k, mw->count ? "count" : "agents");
+			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_ERANGE,
+			                      "%s: more agents than %s has (%" PRId64 ")", p,
+			                      mw->group >= 0 ? "the group" : "the experiment", have);
+		}
 	return 0;
 }
 
@@ -1458,7 +1611,7 @@ static int decode(struct ctx *x)
 	static const char *const keys[] = {
 	    "name",      "seed",    "duration", "max_duration", "sample_interval",
 	    "allocator", "master",  "agents",   "frameworks",   "workload",
-	    "network",   "outputs", "failures", NULL};
+	    "network",   "outputs", "failures", "maintenance", NULL};
 	struct mc_config *c = x->c;
 	yaml_node_t *root = mc_yaml_root(x->y);
 	if (!root || mc_yaml_is_null(root))
@@ -1495,6 +1648,8 @@ static int decode(struct ctx *x)
 		TRY(decode_outputs(x, v));
 	if ((v = mc_yaml_get(x->y, root, "failures")) && !mc_yaml_is_null(v))
 		TRY(decode_failures(x, v));
+	if ((v = mc_yaml_get(x->y, root, "maintenance")) && !mc_yaml_is_null(v))
+		TRY(decode_maintenance(x, v));
 	return validate(x);
 }
 
@@ -2001,6 +2156,10 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		fputs(fw->gpu_capable ? "[\"GPU_RESOURCES\"]" : "[]", o);
 		json_key(o, &g, "max_attempts");
 		fprintf(o, "%d", fw->max_attempts);
+		if (fw->failover_timeout >= 0) { /* echoed only when given */
+			json_key(o, &g, "failover_timeout");
+			json_time(o, fw->failover_timeout);
+		}
 		json_key(o, &g, "workload");
 		echo_workload(o, &fw->workload);
 		fputc('}', o);
@@ -2058,7 +2217,10 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 			fputc(',', o);
 		fputs("{\"at\":", o);
 		json_time(o, fl->at);
-		if (fl->fraction > 0) {
+		if (fl->framework) {
+			fputs(",\"framework\":", o);
+			json_str(o, fl->framework);
+		} else if (fl->fraction > 0) {
 			fputs(",\"fraction\":", o);
 			json_num(o, fl->fraction);
 		} else if (fl->count > 0) {
@@ -2081,6 +2243,46 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		fputc('}', o);
 	}
 	if (c->nfailures > 0)
+		fputc(']', o);
+
+	/* Echoed only when given, as `failures`. */
+	if (c->nmaintenance > 0) {
+		json_key(o, &f, "maintenance");
+		fputc('[', o);
+	}
+	for (int k = 0; k < c->nmaintenance; k++) {
+		const struct mc_config_maintenance *mw = &c->maintenance[k];
+		if (k)
+			fputc(',', o);
+		fputs("{\"start\":", o);
+		json_time(o, mw->start);
+		fputs(",\"duration\":", o);
+		json_time(o, mw->duration);
+		fputs(",\"drain\":", o);
+		json_time(o, mw->drain);
+		if (mw->group >= 0)
+			fprintf(o, ",\"group\":%d", mw->group);
+		if (mw->fraction > 0) {
+			fputs(",\"fraction\":", o);
+			json_num(o, mw->fraction);
+		} else if (mw->count > 0) {
+			fprintf(o, ",\"count\":%d", mw->count);
+		} else if (mw->nranges > 0) {
+			fputs(",\"agents\":\"", o);
+			for (int j = 0; j < mw->nranges; j++) {
+				if (j)
+					fputc(',', o);
+				if (mw->ranges[j][0] == mw->ranges[j][1])
+					fprintf(o, "%d", (int)mw->ranges[j][0]);
+				else
+					fprintf(o, "%d-%d", (int)mw->ranges[j][0],
+					        (int)mw->ranges[j][1]);
+			}
+			fputc('"', o);
+		}
+		fputc('}', o);
+	}
+	if (c->nmaintenance > 0)
 		fputc(']', o);
 
 	const struct mc_config_outputs *out = &c->outputs;

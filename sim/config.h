@@ -230,6 +230,7 @@ struct mc_config_framework {
 	int rack_spread;                    /* constraints.rack_spread: 0 = off, else min racks */
 	bool gpu_capable;                   /* capabilities contains GPU_RESOURCES */
 	int max_attempts;                   /* resubmissions of a failed/lost task: 0 */
+	mc_time_t failover_timeout;         /* FrameworkInfo.failover_timeout; -1: the master's */
 	struct mc_config_workload workload; /* kind NONE unless given */
 };
 
@@ -269,6 +270,37 @@ struct mc_config_failure {
 	int nranges;             /* explicit agents when > 0 */
 	int32_t (*ranges)[2];    /* inclusive agent-id ranges [lo, hi] */
 	mc_time_t recover_after; /* MC_TIME_NEVER (default): the agents never come back */
+	char *framework;         /* a framework's scheduler crashes instead (all its replicas) */
+};
+
+/* ---- maintenance windows --------------------------------------------------- */
+
+/*
+ * One `maintenance` item: a window in which some agents are taken out for
+ * maintenance, as Mesos's maintenance primitives and agent draining do.
+ * From start - drain the agents are deactivated (no new offers, their
+ * outstanding offers rescinded); at `start` the tasks still running there
+ * are killed (KILLED) and the machines go down; at start + duration they
+ * come back empty and register again. sim/maintenance.c applies them.
+ *
+ * Which agents: the candidates are the agents of group `group` (an index
+ * into agent_groups, resolved from the group's name_prefix or index), or
+ * every agent when group is -1. Among the candidates, at most one of
+ * `fraction` (rounded to nearest, at least 1), `count` (both drawn from the
+ * seed, random stream "maintenance/<item index>"), or explicit `agents`
+ * ranges (indices within the group, or agent ids without a group); none of
+ * them means every candidate (allowed only with a group).
+ */
+struct mc_config_maintenance {
+	int line;             /* 1-based line of the item in the file (0 if none) */
+	int group;            /* agent group index, or -1: all agents */
+	double fraction;      /* in (0, 1] when given, else 0 */
+	int count;            /* >= 1 when given, else 0 */
+	int nranges;          /* explicit agents when > 0 */
+	int32_t (*ranges)[2]; /* inclusive [lo, hi]: group indices, or agent ids */
+	mc_time_t start;      /* required: the agents go down */
+	mc_time_t duration;   /* required, > 0: they come back at start + duration */
+	mc_time_t drain;      /* 0 (default): deactivated from start - drain; <= start */
 };
 
 /* ---- outputs ------------------------------------------------------------- */
@@ -310,6 +342,9 @@ struct mc_config {
 
 	int nfailures; /* `failures`: agent crashes injected at given times */
 	struct mc_config_failure *failures;
+
+	int nmaintenance; /* `maintenance`: agent maintenance windows */
+	struct mc_config_maintenance *maintenance;
 
 	struct mc__config_src *src;
 };

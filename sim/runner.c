@@ -20,6 +20,7 @@
 #include "mesocosm/error.h"
 #include "models/models.h"
 #include "sim/json.h"
+#include "sim/maintenance.h"
 #include "sim/metrics.h"
 #include "sim/rundir.h"
 #include "sim/runner.h"
@@ -45,6 +46,7 @@ struct run {
 	struct mc__workload *wl;
 	struct mc__trace_feed **feeds;
 	int nfeeds;
+	struct mc__maintenance *maint; /* the config's maintenance windows, or NULL */
 	int32_t *fw_base;       /* dense id of each config framework's first replica */
 	struct mc__agent_params trace_agent;
 	struct mc__partition *partitions;
@@ -202,6 +204,15 @@ static void print_failover(const struct run *r)
 		       (unsigned long long)n, mc_time_to_sec(rec - failed));
 }
 
+static void print_maintenance(const struct run *r)
+{
+	if (!r->maint)
+		return;
+	printf("maintenance: %d window(s) took agents down %llu time(s); %llu task(s) killed\n",
+	       r->c->nmaintenance, (unsigned long long)mc__maintenance_downs(r->maint),
+	       (unsigned long long)mc__master_maintenance_kills(r->w->master));
+}
+
 static void build_agents(struct run *r)
 {
 	const struct mc_config *c = r->c;
@@ -251,6 +262,7 @@ static void build_frameworks(struct run *r)
 			p.unique_host = cf->unique_host;
 			p.rack_spread = cf->rack_spread;
 			p.max_attempts = cf->max_attempts;
+			p.failover_timeout = cf->failover_timeout;
 			mc__framework_add(r->w, id, &p);
 		}
 	}
@@ -384,6 +396,7 @@ static void teardown(struct run *r)
 	for (int i = 0; i < r->nfeeds; i++)
 		mc__trace_feed_free(r->feeds[i]);
 	free(r->feeds);
+	mc__maintenance_free(r->maint);
 	mc__workload_free(r->wl);
 	if (r->w) {
 		for (int32_t i = 0; i < r->w->nfws; i++)
@@ -482,6 +495,8 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 	build_agents(&r);
 	build_frameworks(&r);
 	apply_failures(&r);
+	if (c->nmaintenance > 0)
+		r.maint = mc__maintenance_new(r.w, c);
 	for (int32_t i = 0; i < r.w->nfws; i++)
 		mc_metrics_add_framework(m, mc__framework_name(r.w, i), mc__framework_role(r.w, i));
 	for (int i = 0; i < c->allocator.nweights; i++) {
@@ -548,6 +563,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 		       complete ? "complete" : "INTERRUPTED (partial results)");
 		mc_output_table(m, stdout);
 		print_failover(&r);
+		print_maintenance(&r);
 		if (o->out_dir)
 			printf("\nrun directory: %s\n", o->out_dir);
 	}

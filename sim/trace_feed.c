@@ -9,7 +9,8 @@
  *
  * Machine records build the agents when the experiment takes its agents
  * from the trace (ADD: a new agent, or the recovery of a removed one;
- * REMOVE: the agent fails). Task records become job submissions at the
+ * REMOVE: the agent fails; UPDATE: the agent's total changes, reported to
+ * the master as Mesos's UpdateSlaveMessage). Task records become job submissions at the
  * framework the config's mapping rule names (by user, priority band or
  * scheduling class; first matching rule wins; else the default framework,
  * or the job is dropped and counted). A record's `count` identical tasks
@@ -80,6 +81,14 @@ static uint64_t attempt_key(uint64_t job, uint32_t index, uint32_t attempt)
 	return x ? x : 1;
 }
 
+/* Key of a task of framework fw in the DAG maps: several feeds may replay
+ * traces whose job ids overlap, and each sees every framework's tasks end. */
+static uint64_t node_key(int32_t fw, uint64_t job, uint32_t index)
+{
+	uint64_t x = attempt_key(job, index, 0) ^ ((uint64_t)(uint32_t)(fw + 1) * 0xc2b2ae3d27d4eb4fULL);
+	return x ? x : 1;
+}
+
 /* A DAG node: one task record of a job (its dag_id), done when all its
  * instances finished. */
 struct dag_node {
@@ -110,7 +119,7 @@ struct mc__trace_feed {
 	const struct mc__agent_params *agent_defaults;
 	struct idmap agents;
 	struct idmap nodes;       /* (job, dag_id) -> index into dag */
-	struct idmap node_of;     /* (job, task index) -> index into dag */
+	struct idmap node_of;     /* (framework, job, task index) -> index into dag */
 	struct dag_node *dag;
 	size_t ndag, dag_cap;
 	struct dag_wait *waits;
@@ -123,6 +132,8 @@ struct mc__trace_feed {
 	size_t nopen, open_cap;
 	int32_t *tids;
 	int32_t next_agent;
+	uint8_t *removed;          /* by agent id: the trace removed its machine */
+	size_t removed_cap;
 	mc_time_t until;
 	struct mc_trace_record rec;
 	bool have;
@@ -172,30 +183,59 @@ static int map_framework(struct mc__trace_feed *f, const struct mc_trace_task *t
 	return -1;
 }
 
+/* Marks whether the trace itself has the machine behind agent `id` removed. */
+static void set_removed(struct mc__trace_feed *f, int32_t id, bool removed)
+{
+	if ((size_t)id >= f->removed_cap) {
+		size_t old = f->removed_cap;
+		mc_xgrow(&f->removed, &f->removed_cap, (size_t)id + 1, sizeof *f->removed);
+		memset(f->removed + old, 0, f->removed_cap - old);
+	}
+	f->removed[id] = removed;
+}
+
+static bool is_removed(const struct mc__trace_feed *f, int32_t id)
+{
+	return (size_t)id < f->removed_cap && f->removed[id];
+}
+
 static void machine_record(struct mc__trace_feed *f, const struct mc_trace_machine *mr)
 {
 	if (!f->machines)
 		return;
 	int32_t id = idmap_get(&f->agents, mr->id);
+	if (id < 0) {
+		/* A machine first seen in an ADD (or an UPDATE: the trace's
+		 * window began after its ADD) is a new agent. */
+		if (mr->event == MC_TMACH_REMOVE)
+			return;
+		id = f->next_agent++;
+		idmap_put(&f->agents, mr->id, id);
+		struct mc__agent_params p = *f->agent_defaults;
+		p.total = mr->capacity;
+		p.register_at = mc_engine_now(f->w->eng);
+		mc__agent_add(f->w, id, &p);
+		return;
+	}
 	switch (mr->event) {
 	case MC_TMACH_ADD:
-		if (id < 0) {
-			id = f->next_agent++;
-			idmap_put(&f->agents, mr->id, id);
-			struct mc__agent_params p = *f->agent_defaults;
-			p.total = mr->capacity;
-			p.register_at = mc_engine_now(f->w->eng);
-			mc__agent_add(f->w, id, &p);
-		} else if (!mc__agent_is_up(f->w, id)) {
+	case MC_TMACH_UPDATE:
+		/* A capacity change reaches the master as Mesos's
+		 * UpdateSlaveMessage (a down agent carries it in its next
+		 * registration). ADD brings back a down agent; so does an
+		 * UPDATE of a machine the trace removed (Alibaba's machine
+		 * table marks a machine back in use as an update). */
+		if (!mc_resources_is_empty(&mr->capacity))
+			mc__agent_update_total(f->w, id, &mr->capacity);
+		if (!mc__agent_is_up(f->w, id) &&
+		    (mr->event == MC_TMACH_ADD || is_removed(f, id)))
 			mc__agent_recover(f->w, id);
-		}
+		set_removed(f, id, false);
 		break;
 	case MC_TMACH_REMOVE:
-		if (id >= 0)
-			mc__agent_fail(f->w, id);
+		mc__agent_fail(f->w, id);
+		set_removed(f, id, true);
 		break;
-	case MC_TMACH_UPDATE:
-		break; /* capacity changes of a live machine are not modelled yet */
 	}
 }
 
@@ -268,7 +308,7 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 	f->dag[me].seen = true;
 	f->dag[me].remaining += task->count ? task->count : 1;
 	for (uint32_t i = 0; i < (task->count ? task->count : 1); i++)
-		idmap_put(&f->node_of, attempt_key(task->job_id, task->task_index + i, 0), me);
+		idmap_put(&f->node_of, node_key(fw, task->job_id, task->task_index + i), me);
 	uint32_t unmet = 0;
 	for (uint32_t d = 0; d < task->ndeps; d++)
 		unmet += !dag_done(&f->dag[dag_node(f, task->job_id, task->deps[d])]);
@@ -289,11 +329,12 @@ static void task_record(struct mc__trace_feed *f, const struct mc_trace_task *ta
 	}
 }
 
-/* World observer: a task reached its final state. */
-static void task_done(void *ctx, int64_t job, uint32_t index, bool finished)
+/* World observer: a task reached its final state (a task of another feed
+ * is not in node_of). */
+static void task_done(void *ctx, int32_t fw, int64_t job, uint32_t index, bool finished)
 {
 	struct mc__trace_feed *f = ctx;
-	int32_t k = idmap_get(&f->node_of, attempt_key((uint64_t)job, index, 0));
+	int32_t k = idmap_get(&f->node_of, node_key(fw, (uint64_t)job, index));
 	if (k < 0)
 		return;
 	struct dag_node *d = &f->dag[k];
@@ -388,8 +429,7 @@ int mc__trace_feed_open(struct mc__trace_feed **out, struct mc__world *w,
 	f->machines = machines;
 	f->agent_defaults = agent_defaults;
 	f->until = until;
-	w->task_done = task_done;
-	w->task_done_ctx = f;
+	mc__world_on_task_done(w, task_done, f);
 	advance(f);
 	*out = f;
 	return 0;
@@ -411,6 +451,7 @@ void mc__trace_feed_free(struct mc__trace_feed *f)
 	mc_trace_close(f->r);
 	free(f->agents.keys);
 	free(f->agents.vals);
+	free(f->removed);
 	free(f->open.keys);
 	free(f->open.vals);
 	free(f->nodes.keys);

@@ -7,9 +7,13 @@
  * through its health checks and reports the tasks LOST. Which agents fail
  * depends only on the seed, the item's index and the number of agents
  * (not on their state), so the same experiment fails the same agents.
+ *
+ * A `framework` item crashes a framework's scheduler instead (every
+ * replica): see mc__framework_crash and the master's failover_timeout.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -64,8 +68,38 @@ static void recover_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 	mc__agent_recover(ctx, (int32_t)arg);
 }
 
+static void fw_restart_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	mc__framework_restart(ctx, (int32_t)arg);
+}
+
+/* A `framework` failure: every replica of the named config framework
+ * crashes (ids follow config order, replicas consecutive). */
+static void framework_failure(struct mc__world *w, const struct mc_config *c, int index)
+{
+	const struct mc_config_failure *fl = &c->failures[index];
+	int32_t id = 0;
+	for (int i = 0; i < c->nframeworks; i++) {
+		const struct mc_config_framework *cf = &c->frameworks[i];
+		for (int k = 0; k < cf->count; k++, id++) {
+			if (strcmp(cf->name, fl->framework) || id >= w->nfws ||
+			    mc__framework_is_down(w, id))
+				continue;
+			mc__framework_crash(w, id);
+			if (fl->recover_after != MC_TIME_NEVER)
+				mc_engine_after(w->eng, fl->recover_after, fw_restart_event, w,
+						(uint64_t)id);
+		}
+	}
+}
+
 void mc__failure_fire(struct mc__world *w, const struct mc_config *c, int index)
 {
+	if (c->failures[index].framework) {
+		framework_failure(w, c, index);
+		return;
+	}
 	if (w->nagents <= 0)
 		return;
 	int32_t *ids = mc_xmalloc((size_t)w->nagents * sizeof *ids);

@@ -36,6 +36,19 @@ frameworks:
 Y
 expect_error "unknown key" 'unknown_key\.yaml:5:5: .*colour' run "$tmp/unknown_key.yaml" -o "$tmp/run"
 
+cat >"$tmp/bad_fw_failure.yaml" <<'Y'
+name: x
+agents:
+  - count: 2
+    resources: "cpus:1;mem:1024"
+frameworks:
+  - name: f
+failures:
+  - at: 10s
+    framework: nosuch
+Y
+expect_error "failure of an unknown framework" "bad_fw_failure\.yaml:9:16: .*no framework named 'nosuch'" run "$tmp/bad_fw_failure.yaml" -o "$tmp/run"
+
 cat >"$tmp/bad_res.yaml" <<'Y'
 agents:
   - count: 2

@@ -19,3 +19,24 @@ awk -F, 'NR > 1 { sub_[NR-1] = $5; end_[NR-1] = $7; st[NR-1] = $8; n = NR - 1 }
 			}
 		print "dag: chain of 3 ran in order, ending at " end_[3] " s"
 	}' "$tmp/run/tasks.csv"
+# Two trace feeds, each with a DAG (two_feeds.yaml): each framework's chain
+# of 3 runs in order, gated on its own tasks only.
+"$bin" run "$dir/two_feeds.yaml" -o "$tmp/two" --quiet --no-progress
+sort -t, -k1,1 -k3,3n "$tmp/two/tasks.csv" | awk -F, '$1 != "framework" {
+		n[$1]++; i = n[$1]
+		sub_[$1, i] = $5; end_[$1, i] = $7
+		if ($8 != "FINISHED") { print "dag: " $1 " task " i " " $8; bad = 1 }
+	}
+	END {
+		for (f in n) {
+			if (n[f] != 3) { print "dag: " f ": expected 3 tasks, got " n[f]; bad = 1 }
+			for (i = 2; i <= 3; i++)
+				if (sub_[f, i] + 0 < end_[f, i - 1] + 0) {
+					print "dag: " f " task " i " submitted at " sub_[f, i] " before its dependency ended at " end_[f, i - 1]
+					bad = 1
+				}
+		}
+		if (length(n) != 2) { print "dag: expected 2 frameworks"; bad = 1 }
+		if (!bad) print "dag: two feeds, each chain of 3 ran in order"
+		exit bad
+	}'
