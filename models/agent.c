@@ -38,8 +38,8 @@
 #define REGISTRATION_BACKOFF_CAP (60 * MC_SEC)
 
 struct mc__agent {
+	/* what a PING reads comes first (one cache line; p is 700 bytes) */
 	int32_t id;
-	struct mc__agent_params p;
 	bool up, registered;
 	bool maint_off; /* powered off by mc__agent_maintenance (it turns it on again) */
 	uint32_t incarnation;
@@ -50,6 +50,7 @@ struct mc__agent {
 	mc_event_handle reg_retry;
 	mc_event_handle fail_event;
 	gsl_rng *rng;
+	struct mc__agent_params p;
 };
 
 static struct mc__agent *agent_at(const struct mc__world *w, int32_t id)
@@ -439,11 +440,6 @@ void mc__agent_update_total(struct mc__world *w, int32_t id, const struct mc_res
 	mc_resources_copy(&a->p.total, total);
 	if (a->up && a->registered)
 		send_total(w, a);
-}
-
-const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id)
-{
-	return &agent_at(w, id)->p.total;
 }
 
 void mc__agent_maintenance(struct mc__world *w, int32_t id, bool down)

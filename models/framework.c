@@ -75,15 +75,18 @@ static void queue_push(struct mc__framework *f, int32_t tid)
 void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 {
 	/* Placed tasks at the head are dropped one by one (FIFO kinds place a
-	 * prefix); the whole ring is rewritten only when placed entries make up
-	 * more than half of it, so the cost is amortised O(placed). */
+	 * prefix: O(placed)); the whole ring is rewritten only when placed
+	 * entries remain behind a pending one (kinds that look past the head,
+	 * which scan the queue anyway). No placed entry may outlive the
+	 * decision: its task's slot could be reused by a new task, which would
+	 * then be queued twice. */
 	while (f->qlen && mc__task_at(w, mc__fw_queue_at(f, 0))->state != MC__TASK_PENDING) {
 		f->qhead = (f->qhead + 1) % f->qcap;
 		f->qlen--;
 		if (f->qstale)
 			f->qstale--;
 	}
-	if (f->qstale * 2 <= f->qlen)
+	if (!f->qstale)
 		return;
 	size_t keep = 0;
 	for (size_t i = 0; i < f->qlen; i++) {
@@ -95,7 +98,11 @@ void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 	f->qstale = 0;
 }
 
-static void f_stale_inc(struct mc__world *w, int32_t fw) { w->fws[fw]->qstale++; }
+static void f_stale_inc(struct mc__world *w, int32_t fw)
+{
+	w->fws[fw]->qstale++;
+	w->fws[fw]->nplaced++;
+}
 
 void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
 {
@@ -162,6 +169,8 @@ static void job_end_task(struct mc__world *w, struct mc__framework *f, int32_t j
 	f->job_free = j;
 }
 
+static void decide_on_new_work(struct mc__world *w, struct mc__framework *f);
+
 static void maybe_revive(struct mc__world *w, struct mc__framework *f)
 {
 	if (!f->subscribed || !f->p.revive_on_new_work)
@@ -173,6 +182,43 @@ static void maybe_revive(struct mc__world *w, struct mc__framework *f)
 	send_to_master(w, f, m);
 	f->suppressed = false;
 	f->declined_idle = false;
+}
+
+static void locality_revive(struct mc__world *w, struct mc__framework *f)
+{
+	if (!f->subscribed || f->down || !f->p.revive_on_new_work || !f->c.tasks_pending)
+		return;
+	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REVIVE);
+	m->u.roles.role = MC_ROLE_NONE;
+	send_to_master(w, f, m);
+	f->suppressed = false;
+	f->declined_idle = false;
+}
+
+static void locality_expired(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	(void)eng;
+	struct mc__world *w = ctx;
+	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	f->loc_event = 0;
+	/* While deciding, the offers it wants are in its hands: revive once it
+	 * has answered them (decide_end), or the revive would find nothing to
+	 * offer and the declines would hide the agents again. */
+	if (f->deciding)
+		f->loc_revive = true;
+	else
+		locality_revive(w, f);
+}
+
+void mc__fw_revive_at(struct mc__world *w, struct mc__framework *f, mc_time_t at)
+{
+	if (f->loc_event && mc_engine_is_pending(w->eng, f->loc_event)) {
+		if (f->loc_event_at <= at)
+			return;
+		mc_engine_cancel(w->eng, f->loc_event);
+	}
+	f->loc_event_at = at;
+	f->loc_event = mc_engine_schedule(w->eng, at, locality_expired, w, (uint64_t)f->id);
 }
 
 static void maybe_suppress(struct mc__world *w, struct mc__framework *f)
@@ -226,6 +272,7 @@ void mc__framework_submit_job(struct mc__world *w, int32_t fw, int64_t trace_job
 		enqueue_attempt(w, f, tid);
 	}
 	maybe_revive(w, f);
+	decide_on_new_work(w, f);
 }
 
 /* ---- deciding ------------------------------------------------------------------- */
@@ -242,6 +289,7 @@ static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
 		return;
 	f->deciding = true;
 	f->ndecided = f->noffers;
+	f->nplaced = 0;
 	uint32_t jobs = 0;
 	uint32_t considered = f->ops->place(w, f, &jobs);
 	mc__fw_queue_compact(w, f);
@@ -261,7 +309,7 @@ static void accept_offer(struct mc__world *w, struct mc__framework *f, struct mc
 	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_ACCEPT);
 	m->u.reply.offer_id = o->offer_id;
 	m->u.reply.tasks = o->launch_head;
-	m->u.reply.refuse = f->p.refuse;
+	m->u.reply.refuse = o->refuse; /* for the unused part */
 	for (int32_t tid = o->launch_head; tid >= 0; tid = mc__task_at(w, tid)->batch_next) {
 		struct mc__task *t = mc__task_at(w, tid);
 		t->launch = now;
@@ -270,6 +318,9 @@ static void accept_offer(struct mc__world *w, struct mc__framework *f, struct mc
 		f->c.tasks_running++;
 		struct mc__job *job = &f->jobs[t->job];
 		mc_metrics_task_launched(w->metrics, now, f->id, t->submit, &t->req);
+		int level = mc__fw_locality(t, t->agent, o->rack);
+		if (level >= 0)
+			mc_metrics_task_locality(w->metrics, f->id, (enum mc_locality)level);
 		if (t->attempts == 0) {
 			if (job->nlaunched++ == 0) {
 				job->first_launch = now;
@@ -301,55 +352,144 @@ static void accept_offer(struct mc__world *w, struct mc__framework *f, struct mc
 	send_to_master(w, f, m);
 }
 
+/* The oldest held offer's hold time is up: a decision uses or declines it. */
+static void hold_expired(struct mc_engine *eng, void *ctx, uint64_t arg)
+{
+	struct mc__world *w = ctx;
+	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	f->hold_event = false;
+	if (!f->deciding && !f->decide_event && f->noffers)
+		decide_start(eng, w, arg);
+}
+
+/* Arms the decision that expires the oldest held offer (received at `oldest`). */
+static void hold_timer(struct mc__world *w, struct mc__framework *f, mc_time_t oldest)
+{
+	if (oldest == MC_TIME_NEVER || f->hold_event)
+		return;
+	f->hold_event = true;
+	mc_time_t due = oldest + f->p.hold - mc_engine_now(w->eng);
+	mc_engine_after(w->eng, due > 0 ? due : 0, hold_expired, w, (uint64_t)f->id);
+}
+
+/* New work for a framework that holds offers: decide now rather than wait
+ * for the next offer (offer holding only; other kinds wait for offers). */
+static void decide_on_new_work(struct mc__world *w, struct mc__framework *f)
+{
+	if (f->p.hold > 0 && f->noffers && !f->down && !f->deciding && !f->decide_event)
+		f->decide_event = mc_engine_after(w->eng, 0, decide_start, w, (uint64_t)f->id);
+}
+
+/* Whether the decision keeps held offer o (unused) for later. */
+static bool keeps(const struct mc__framework *f, const struct mc__held_offer *o, mc_time_t now)
+{
+	return o->nlaunch == 0 && (o->keep || (f->p.hold > 0 && now < o->received + f->p.hold));
+}
+
+static void decline_add(struct mc__world *w, const struct mc__held_offer *o, struct mc__msg **head,
+			struct mc__msg **tail)
+{
+	struct mc__msg *r = mc__msg_alloc(w, MC__MSG_DECLINE);
+	r->u.reply.offer_id = o->offer_id;
+	r->u.reply.tasks = -1;
+	r->u.reply.refuse = o->refuse;
+	if (*tail)
+		(*tail)->more = r->id;
+	else
+		*head = r;
+	*tail = r;
+}
+
 static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 {
 	(void)eng;
 	struct mc__world *w = ctx;
 	struct mc__framework *f = fw_at(w, (int32_t)arg);
+	mc_time_t now = mc_engine_now(w->eng);
 	size_t decided = f->ndecided;
 	f->decide_event = 0;
 	f->deciding = false;
 	f->ndecided = 0;
-	mc_metrics_framework_busy(w->metrics, mc_engine_now(w->eng), f->id, false);
+	mc_metrics_framework_busy(w->metrics, now, f->id, false);
+	if (f->p.hold > 0 && f->nplaced == 0) {
+		/* Offer holding, nothing placed: unless a held offer expired, every
+		 * offer is kept and there is nothing to answer (O(new offers),
+		 * not O(held)). */
+		mc_time_t oldest = f->hold_oldest;
+		for (size_t i = f->nkept; i < decided; i++)
+			if (f->offers[i].received < oldest)
+				oldest = f->offers[i].received;
+		if (oldest != MC_TIME_NEVER && now < oldest + f->p.hold) {
+			f->hold_oldest = oldest;
+			f->nkept = decided;
+			hold_timer(w, f, oldest);
+			maybe_suppress(w, f);
+			if (f->noffers > decided)
+				decide_start(w->eng, w, (uint64_t)f->id);
+			return;
+		}
+	}
 	/* Declining while nothing is pending leaves filters that may hide agents
 	 * from work that arrives later: then new work revives. Declines made
 	 * while tasks were waiting (they did not fit) are deliberate. */
 	uint64_t launching = 0;
 	bool declines = false;
 	for (size_t i = 0; i < decided; i++) {
-		launching += f->offers[i].nlaunch;
-		declines |= !f->offers[i].keep &&
-			    (!f->offers[i].nlaunch || !mc_resvec_is_zero(&f->offers[i].avail));
+		const struct mc__held_offer *o = &f->offers[i];
+		launching += o->nlaunch;
+		declines |= !keeps(f, o, now) && (!o->nlaunch || !mc_resvec_is_zero(&o->avail));
 	}
 	if (declines && f->c.tasks_pending == launching)
 		f->declined_idle = true;
-	/* Accepts go one per offer; the declines go together in one DECLINE. */
+	/* Accepts go one per offer; the declines go together in one DECLINE.
+	 * Kept offers stay in arrival order (kinds that keep offers rely on
+	 * it), except with offer holding, where thousands may be held: there an
+	 * answered offer's slot takes the last decided one (O(answered)). */
 	size_t kept = 0;
 	struct mc__msg *decline = NULL, *tail = NULL;
-	for (size_t i = 0; i < decided; i++) {
-		struct mc__held_offer *o = &f->offers[i];
-		if (o->keep && o->nlaunch == 0) {
-			o->keep = false;
-			f->offers[kept++] = *o; /* held for the next decision */
-		} else if (o->nlaunch) {
-			accept_offer(w, f, o);
-		} else {
-			struct mc__msg *r = mc__msg_alloc(w, MC__MSG_DECLINE);
-			r->u.reply.offer_id = o->offer_id;
-			r->u.reply.tasks = -1;
-			r->u.reply.refuse = f->p.refuse;
-			if (tail)
-				tail->more = r->id;
+	mc_time_t oldest = MC_TIME_NEVER;
+	if (f->p.hold > 0) {
+		size_t n = decided;
+		for (size_t i = 0; i < n;) {
+			struct mc__held_offer *o = &f->offers[i];
+			if (keeps(f, o, now)) {
+				o->keep = false;
+				if (o->received < oldest)
+					oldest = o->received;
+				i++;
+				continue;
+			}
+			if (o->nlaunch)
+				accept_offer(w, f, o);
 			else
-				decline = r;
-			tail = r;
+				decline_add(w, o, &decline, &tail);
+			f->offers[i] = f->offers[--n];
+		}
+		kept = n;
+	} else {
+		for (size_t i = 0; i < decided; i++) {
+			struct mc__held_offer *o = &f->offers[i];
+			if (keeps(f, o, now)) {
+				o->keep = false;
+				f->offers[kept++] = *o; /* held for the next decision */
+			} else if (o->nlaunch) {
+				accept_offer(w, f, o);
+			} else {
+				decline_add(w, o, &decline, &tail);
+			}
 		}
 	}
 	if (decline)
 		send_to_master(w, f, decline);
+	if (f->loc_revive) { /* a locality wait ended during the decision */
+		f->loc_revive = false;
+		locality_revive(w, f);
+	}
 	memmove(f->offers + kept, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
 	f->noffers -= decided - kept;
 	f->nkept = kept;
+	f->hold_oldest = oldest;
+	hold_timer(w, f, oldest);
 	maybe_suppress(w, f);
 	if (f->noffers > kept)
 		decide_start(w->eng, w, (uint64_t)f->id);
@@ -367,6 +507,8 @@ static void hold_offer(struct mc__world *w, struct mc__framework *f, const struc
 	o->launch_head = -1;
 	o->nlaunch = 0;
 	o->keep = false;
+	o->refuse = f->p.refuse;
+	o->received = mc_engine_now(w->eng);
 	if (!f->deciding && !f->decide_event)
 		f->decide_event = mc_engine_after(w->eng, 0, decide_start, w, (uint64_t)f->id);
 }
@@ -459,11 +601,17 @@ static void apply_update(struct mc__world *w, struct mc__framework *f, const str
 		n->index = t->index;
 		n->req = t->req;
 		n->duration = t->duration;
-		n->fail_at_end = 0;
+		/* a retry of the trace's failure runs to success; an attempt lost
+		 * or killed by the simulation keeps the trace's end state */
+		n->fail_at_end = state == MC__TASK_FAILED ? 0 : t->fail_at_end;
+		n->npref = t->npref;
+		memcpy(n->pref_agent, t->pref_agent, sizeof n->pref_agent);
+		memcpy(n->pref_rack, t->pref_rack, sizeof n->pref_rack);
 		n->attempts = t->attempts;
 		enqueue_attempt(w, f, nid);
 		mc__task_release(w, tid, MC__REF_FRAMEWORK);
 		maybe_revive(w, f);
+		decide_on_new_work(w, f);
 		return;
 	}
 	int32_t j = (int32_t)t->job;
@@ -637,7 +785,7 @@ static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 static const struct mc__fw_kind_ops *kind_lookup(const char *name)
 {
 	static const struct mc__fw_kind_ops *const kinds[] = {&mc__fw_batch, &mc__fw_service,
-							      &mc__fw_gang};
+							      &mc__fw_gang, &mc__fw_trace};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (name && !strcmp(kinds[i]->name, name))
 			return kinds[i];
@@ -661,6 +809,7 @@ void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_para
 	f->ops = kind_lookup(p->kind);
 	f->rng = mc_rng_new(w->seed, cid);
 	f->job_free = -1;
+	f->hold_oldest = MC_TIME_NEVER;
 	w->fws[id] = f;
 	mc_engine_schedule(w->eng, p->subscribe_at, subscribe_event, w, (uint64_t)id);
 }

@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/models.h"
+#include "sim/metrics.h"
 
 /* An offer the framework holds, and what it decided to do with it. */
 struct mc__held_offer {
@@ -22,6 +23,9 @@ struct mc__held_offer {
 	int32_t launch_head;     /* tasks placed into it (batch list), -1 none */
 	uint32_t nlaunch;
 	bool keep;               /* set by a kind: hold the offer past this decision */
+	mc_time_t received;      /* when it arrived (offer holding, mc__fw_params.hold) */
+	mc_time_t refuse;        /* filter if declined: the framework's refuse_seconds
+	                          * unless a kind shortens it (delay scheduling) */
 };
 
 /* A job as its framework sees it. Slots are reused after completion. */
@@ -33,6 +37,7 @@ struct mc__job {
 	mc_time_t submit;
 	mc_time_t first_launch;
 	mc_time_t all_launched;
+	mc_time_t loc_reset;  /* last node- or rack-local launch (delay scheduling), 0 none */
 	int32_t next_free;
 	bool live;
 	/* where the job's live tasks run (service placement constraints) */
@@ -61,6 +66,7 @@ struct mc__fw_kind_ops {
 extern const struct mc__fw_kind_ops mc__fw_batch;
 extern const struct mc__fw_kind_ops mc__fw_service;
 extern const struct mc__fw_kind_ops mc__fw_gang;
+extern const struct mc__fw_kind_ops mc__fw_trace;
 
 struct mc__framework {
 	int32_t id;
@@ -94,6 +100,12 @@ struct mc__framework {
 	size_t ndecided;         /* offers[0..ndecided) are being decided */
 	size_t nkept;            /* offers[0..nkept) were kept by the last decision */
 	mc_event_handle decide_event;
+	mc_event_handle loc_event;  /* mc__fw_revive_at's timer, 0 none */
+	mc_time_t loc_event_at;
+	bool loc_revive;            /* revive when the current decision ends */
+	bool hold_event;         /* a decision is due when the oldest held offer expires */
+	mc_time_t hold_oldest;   /* no held offer arrived before this (may be too early) */
+	uint32_t nplaced;        /* tasks the current decision placed */
 
 	struct mc__fw_counters c;
 };
@@ -101,6 +113,30 @@ struct mc__framework {
 /* How many live tasks of job j run on agent / on rack (service kind). O(tasks of j). */
 uint32_t mc__fw_job_on_agent(const struct mc__framework *f, int64_t j, int32_t agent);
 uint32_t mc__fw_job_on_rack(const struct mc__framework *f, int64_t j, int32_t rack);
+
+/* How local a launch of t on `agent` (rack `rack`) is: MC_LOCALITY_NODE
+ * when the agent is one of t's preferred ones, MC_LOCALITY_RACK when it
+ * shares a rack with one, MC_LOCALITY_ANY otherwise; -1 when t has no
+ * preferred locations. O(MC__MAX_PREFS). */
+static inline int mc__fw_locality(const struct mc__task *t, int32_t agent, int32_t rack)
+{
+	if (!t->npref)
+		return -1;
+	int level = MC_LOCALITY_ANY;
+	for (unsigned i = 0; i < t->npref; i++) {
+		if (t->pref_agent[i] == agent)
+			return MC_LOCALITY_NODE;
+		if (rack >= 0 && t->pref_rack[i] == rack)
+			level = MC_LOCALITY_RACK;
+	}
+	return level;
+}
+
+/* Delay scheduling: a job's locality wait ends at `at`. If tasks are still
+ * pending then (and the framework revives at all: revive_on_new_work), it
+ * sends REVIVE, since it now wants the agents it refused while it waited.
+ * One timer per framework, for the earliest such time. O(log events). */
+void mc__fw_revive_at(struct mc__world *w, struct mc__framework *f, mc_time_t at);
 
 /* Queue helpers for kinds. */
 size_t mc__fw_queue_len(const struct mc__framework *f);

@@ -1031,6 +1031,10 @@ void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
 	m->alloc_rng = mc_rng_new(w->seed, "allocator");
 	m->cost_rng = mc_rng_new(w->seed, "master/processing");
 	m->costed = p->per_message || p->per_run || p->mesos17_profile;
+	const struct mc_dist *d = &w->net.delay[MC__LINK_MASTER_AGENT];
+	w->pong_at_send = !m->costed && w->net.loss == 0 && w->net.npartitions == 0 &&
+			  d->kind == MC_DIST_CONST &&
+			  d->a * (double)MC_SEC < (double)p->agent_ping_timeout;
 	m->recovered_at = MC_TIME_NEVER;
 	new_allocator(m, mc_engine_now(w->eng));
 	w->master = m;

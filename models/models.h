@@ -40,8 +40,6 @@ bool mc__agent_is_up(const struct mc__world *w, int32_t id);
  * the master passes to the allocator's update_agent); one that is down or
  * registering reports it when it registers. Its tasks keep running. O(1). */
 void mc__agent_update_total(struct mc__world *w, int32_t id, const struct mc_resources *total);
-/* The agent's own idea of its total. */
-const struct mc_resources *mc__agent_total(const struct mc__world *w, int32_t id);
 /* Maintenance (sim/maintenance.c): down = the machine is powered off now
  * (its tasks die with it, as in mc__agent_fail; the master has already
  * killed and reported them); !down = it is powered on again, empty, and
@@ -117,6 +115,8 @@ struct mc__fw_params {
 	int rack_spread;               /* service: spread a job's tasks over racks (0 = off) */
 	int max_attempts;              /* resubmissions of a failed/lost task; 0 = none */
 	mc_time_t failover_timeout;    /* FrameworkInfo.failover_timeout; < 0: the master's default */
+	mc_time_t hold;                /* keep unused offers this long for later work (Aurora's
+	                                * min_offer_hold_time); 0 = decline at once */
 };
 
 void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_params *p);

@@ -70,6 +70,17 @@ void mc__net_send(struct mc__world *w, struct mc__msg *m)
 			return;
 		}
 	}
+	if (m->type == MC__MSG_PONG && w->pong_at_send) {
+		/* Its arrival is certain (no loss, no partition) and nothing can
+		 * tell it from one applied now: the delay is constant and shorter
+		 * than the ping interval (no health check runs in between), the
+		 * master has no processing queue, and handling a PONG reads no
+		 * clock. One event fewer per health check, a third of all events
+		 * in a large quiet cell; the outputs are the same byte for byte. */
+		mc__master_receive(w, m);
+		mc__msg_free(w, m);
+		return;
+	}
 	double sec = mc_dist_sample(&w->net.delay[link], w->net_rng);
 	mc_time_t delay = (mc_time_t)llround(sec * (double)MC_SEC);
 	if (delay < 0)

@@ -27,6 +27,9 @@ struct mc__master;
 struct mc__agent;
 struct mc__framework;
 
+/* Most preferred locations a task can carry. */
+#define MC__MAX_PREFS 3
+
 /* A task descriptor (Mesos's TaskInfo plus the simulator's bookkeeping).
  * Slots are reused once a task is terminal and acknowledged; `gen` tells a
  * stale id from a live one. Memory is bounded by tasks in flight. */
@@ -40,6 +43,7 @@ struct mc__task {
 	uint8_t state;       /* enum mc__task_state */
 	uint8_t fail_at_end; /* the trace says the task ends FAILED */
 	uint8_t refs;        /* MC__REF_* bits: who still holds the descriptor */
+	uint8_t npref;       /* preferred locations in pref_agent/pref_rack (0: none) */
 	uint16_t attempts;   /* launches so far (resubmissions) */
 	int32_t batch_next;  /* launch batch list, -1 ends it */
 	int32_t agent_next;  /* the agent's list of its tasks, -1 ends it */
@@ -51,6 +55,11 @@ struct mc__task {
 	mc_time_t submit;   /* submit time of this attempt */
 	mc_time_t launch;   /* MC_TIME_NEVER until launched */
 	mc_event_handle end_event;
+	/* Where the task's input lives (delay scheduling): agent ids and their
+	 * racks (interned "rack" attribute, -1 none), as HDFS block locations
+	 * carry their hosts' topology. Fixed size: nothing allocates per task. */
+	int32_t pref_agent[MC__MAX_PREFS];
+	int32_t pref_rack[MC__MAX_PREFS];
 };
 
 /* Network link classes (one-way delays are drawn per message). */
@@ -82,6 +91,8 @@ struct mc__world {
 	gsl_rng *net_rng;
 	uint64_t msgs_sent, msgs_lost;
 	uint64_t msgs_by_type[MC__MSG_TYPE_COUNT];
+	/* set by the master: a PONG may take effect when it is sent (network.c) */
+	bool pong_at_send;
 
 	/* message pool: chunks of MC__CHUNK, so pointers stay valid as it grows */
 	struct mc__msg **msg_chunks;

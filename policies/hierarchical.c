@@ -47,20 +47,21 @@ struct entry {
 };
 
 struct agent {
+	/* what a run's candidate scan reads comes first: one cache line */
 	bool known, active, gpu;
-	int32_t free_pos; /* index in freeset, or -1 */
-	struct mc_resources total, used, free;
-	struct entry *e;
-	int ne, ecap;
-	int32_t filters;   /* head of this agent's filter list */
-	uint64_t cand_run; /* serial of the run it is a candidate for */
 	/* Quiet: its last visit offered nothing, and nothing that could change
 	 * that has happened since (its free resources, its filters, or -
 	 * through quiet_serial - the set of frameworks that may be offered).
 	 * Runs skip a quiet agent until quiet_until (its next filter expiry). */
 	bool quiet;
+	int32_t free_pos; /* index in freeset, or -1 */
 	uint64_t quiet_serial;
 	mc_time_t quiet_until;
+	int32_t filters;   /* head of this agent's filter list */
+	uint64_t cand_run; /* serial of the run it is a candidate for */
+	struct entry *e;
+	int ne, ecap;
+	struct mc_resources total, used, free;
 };
 
 struct filter {

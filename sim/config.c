@@ -796,8 +796,8 @@ static int decode_agents(struct ctx *x, const yaml_node_t *v)
 static int decode_synthetic(struct ctx *x, const yaml_node_t *m, const char *P,
                             struct mc_config_synthetic *s)
 {
-	static const char *const keys[] = {"arrival",       "jobs",           "tasks_per_job",
-	                                   "task_duration", "task_resources", NULL};
+	static const char *const keys[] = {"arrival",        "jobs",     "tasks_per_job", "task_duration",
+	                                   "task_resources", "locality", NULL};
 	TRY(mc_yaml_check_map(x->y, m, P, keys, x->err));
 	s->tasks_per_job = (struct mc_dist){.kind = MC_DIST_CONST, .a = 1};
 	static const char *const required[] = {"arrival", "task_duration", "task_resources"};
@@ -840,6 +840,20 @@ static int decode_synthetic(struct ctx *x, const yaml_node_t *m, const char *P,
 		TRY(mc_yaml_dist(x->y, vn, l2, MC_DIST_PLAIN, x->c->base_dir, &s->task_res[idx],
 		                 x->err));
 		s->has_task_res[idx] = true;
+	}
+	if ((v = mc_yaml_get(x->y, m, "locality"))) {
+		static const char *const lk[] = {"replicas", NULL};
+		join(l, sizeof l, P, "locality");
+		TRY(mc_yaml_check_map(x->y, v, l, lk, x->err));
+		yaml_node_t *r = mc_yaml_get(x->y, v, "replicas");
+		if (!r)
+			return mc_yaml_errorf(x->y, v, 0, x->err, MC_EPARSE, "%s: 'replicas' is required",
+			                      l);
+		int64_t n;
+		char l2[200];
+		TRY(mc_yaml_int(x->y, r, join(l2, sizeof l2, l, "replicas"), 1,
+		                MC_CONFIG_MAX_LOCALITY_REPLICAS, &n, x->err));
+		s->locality_replicas = (int)n;
 	}
 	return 0;
 }
@@ -995,6 +1009,7 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 	                                   "capabilities",
 	                                   "max_attempts",
 	                                   "failover_timeout",
+	                                   "hold_offers",
 	                                   "workload",
 	                                   NULL};
 	char P[64];
@@ -1065,6 +1080,7 @@ static int decode_framework(struct ctx *x, const yaml_node_t *m, int i)
 	}
 	TRY(get_int(x, m, P, "max_attempts", 0, 1000, &f->max_attempts));
 	TRY(get_dur(x, m, P, "failover_timeout", 0, 365 * 24 * MC_HOUR, &f->failover_timeout));
+	TRY(get_dur(x, m, P, "hold_offers", 0, 24 * MC_HOUR, &f->hold_offers));
 	if ((v = mc_yaml_get(x->y, m, "workload")))
 		TRY(decode_workload(x, v, join(Q, sizeof Q, P, "workload"), &f->workload, false));
 	return 0;
@@ -1589,17 +1605,20 @@ static int validate(struct ctx *x)
 	if (!c->agents_from_trace)
 		for (int k = 0; k < c->nmaintenance; k++) {
 			const struct mc_config_maintenance *mw = &c->maintenance[k];
-			int64_t have = mw->group >= 0 ? c->agent_groups[mw->group].count : total_agents;
+			int64_t have =
+			    mw->group >= 0 ? c->agent_groups[mw->group].count : total_agents;
 			bool bad = mw->count > have;
 			for (int j = 0; j < mw->nranges; j++)
 				bad |= mw->ranges[j][1] >= have;
 			if (!bad)
 				continue;
 			char p[64];
-			snprintf(p, sizeof p, "maintenance.%d.%s", k, mw->count ? "count" : "agents");
+			snprintf(p, sizeof p, "maintenance.%d.%s", k,
+			         mw->count ? "count" : "agents");
 			return mc_yaml_errorf(x->y, node_at(x->y, p), 0, x->err, MC_ERANGE,
 			                      "%s: more agents than %s has (%" PRId64 ")", p,
-			                      mw->group >= 0 ? "the group" : "the experiment", have);
+			                      mw->group >= 0 ? "the group" : "the experiment",
+			                      have);
 		}
 	return 0;
 }
@@ -1611,7 +1630,7 @@ static int decode(struct ctx *x)
 	static const char *const keys[] = {
 	    "name",      "seed",    "duration", "max_duration", "sample_interval",
 	    "allocator", "master",  "agents",   "frameworks",   "workload",
-	    "network",   "outputs", "failures", "maintenance", NULL};
+	    "network",   "outputs", "failures", "maintenance",  NULL};
 	struct mc_config *c = x->c;
 	yaml_node_t *root = mc_yaml_root(x->y);
 	if (!root || mc_yaml_is_null(root))
@@ -1899,7 +1918,10 @@ static void echo_workload(FILE *o, const struct mc_config_workload *w)
 				json_key(o, &h, mc_res_name(k));
 				json_dist(o, &s->task_res[k]);
 			}
-		fputs("}}", o);
+		fputc('}', o);
+		if (s->locality_replicas) /* echoed only when set: older echoes keep their bytes */
+			fprintf(o, ",\"locality\":{\"replicas\":%d}", s->locality_replicas);
+		fputc('}', o);
 	} else {
 		const struct mc_config_trace *t = &w->trace;
 		json_key(o, &f, "trace");
@@ -2156,6 +2178,10 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		fputs(fw->gpu_capable ? "[\"GPU_RESOURCES\"]" : "[]", o);
 		json_key(o, &g, "max_attempts");
 		fprintf(o, "%d", fw->max_attempts);
+		if (fw->hold_offers > 0) { /* echoed only when given */
+			json_key(o, &g, "hold_offers");
+			json_time(o, fw->hold_offers);
+		}
 		if (fw->failover_timeout >= 0) { /* echoed only when given */
 			json_key(o, &g, "failover_timeout");
 			json_time(o, fw->failover_timeout);

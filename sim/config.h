@@ -172,7 +172,11 @@ struct mc_config_synthetic {
 	 * distribution in the resource's unit (cpus, MB of mem, ...). */
 	bool has_task_res[MC_RES_MAX];
 	struct mc_dist task_res[MC_RES_MAX];
+	/* locality.replicas: each task's input lives on this many distinct
+	 * agents drawn uniformly (its preferred locations); 0 (default): none. */
+	int locality_replicas; /* 0..MC_CONFIG_MAX_LOCALITY_REPLICAS */
 };
+#define MC_CONFIG_MAX_LOCALITY_REPLICAS 3
 
 struct mc_config_trace {
 	char *path;                         /* required; resolved */
@@ -231,6 +235,7 @@ struct mc_config_framework {
 	bool gpu_capable;                   /* capabilities contains GPU_RESOURCES */
 	int max_attempts;                   /* resubmissions of a failed/lost task: 0 */
 	mc_time_t failover_timeout;         /* FrameworkInfo.failover_timeout; -1: the master's */
+	mc_time_t hold_offers;              /* keep unused offers this long: 0 (decline at once) */
 	struct mc_config_workload workload; /* kind NONE unless given */
 };
 

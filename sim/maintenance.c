@@ -46,8 +46,7 @@ struct mc__maintenance {
 	uint64_t downs;
 };
 
-int32_t mc__maintenance_choose(const struct mc_config *c, int index, int32_t nagents,
-                               int32_t *out)
+int32_t mc__maintenance_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out)
 {
 	const struct mc_config_maintenance *mw = &c->maintenance[index];
 	if (nagents <= 0)
@@ -189,14 +188,19 @@ struct mc__maintenance *mc__maintenance_new(struct mc__world *w, const struct mc
 	for (int i = 0; i < c->nmaintenance; i++) {
 		const struct mc_config_maintenance *mw = &c->maintenance[i];
 		uint64_t a = (uint64_t)i << 2;
-		mc_engine_schedule(w->eng, mw->start - mw->drain, window_event, mt, a | PHASE_DRAIN);
+		mc_engine_schedule(w->eng, mw->start - mw->drain, window_event, mt,
+		                   a | PHASE_DRAIN);
 		mc_engine_schedule(w->eng, mw->start, window_event, mt, a | PHASE_START);
-		mc_engine_schedule(w->eng, mw->start + mw->duration, window_event, mt, a | PHASE_END);
+		mc_engine_schedule(w->eng, mw->start + mw->duration, window_event, mt,
+		                   a | PHASE_END);
 	}
 	return mt;
 }
 
-uint64_t mc__maintenance_downs(const struct mc__maintenance *mt) { return mt ? mt->downs : 0; }
+uint64_t mc__maintenance_downs(const struct mc__maintenance *mt)
+{
+	return mt ? mt->downs : 0;
+}
 
 void mc__maintenance_free(struct mc__maintenance *mt)
 {

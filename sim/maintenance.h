@@ -23,8 +23,7 @@ void mc__maintenance_free(struct mc__maintenance *mt);
 /* The agents window `index` takes when `nagents` agents exist (dense ids
  * 0 .. nagents-1): written ascending to out (room for nagents), returns
  * how many. Depends only on the config, the seed and nagents. O(nagents). */
-int32_t mc__maintenance_choose(const struct mc_config *c, int index, int32_t nagents,
-                               int32_t *out);
+int32_t mc__maintenance_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out);
 
 /* Agents taken down so far (one per agent per window). */
 uint64_t mc__maintenance_downs(const struct mc__maintenance *mt);

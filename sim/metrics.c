@@ -768,6 +768,14 @@ void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_
 	mc__lat_add(&f->sched, t - submitted);
 }
 
+void mc_metrics_task_locality(struct mc_metrics *m, int32_t fw, enum mc_locality level)
+{
+	if (!m)
+		return;
+	MC_ASSERT(level >= 0 && level < MC_LOCALITY_COUNT);
+	fw_at(m, fw)->locality[level]++;
+}
+
 static void csv_time(FILE *f, mc_time_t t)
 {
 	if (t == MC_TIME_NEVER) {

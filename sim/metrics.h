@@ -80,6 +80,15 @@ enum mc_task_end {
 };
 #define MC_TASK_END_COUNT 4
 
+/* How local a launch was to the task's input (delay scheduling): on one of
+ * its preferred agents, on the rack of one, or anywhere else. */
+enum mc_locality {
+	MC_LOCALITY_NODE = 0,
+	MC_LOCALITY_RACK = 1,
+	MC_LOCALITY_ANY = 2,
+};
+#define MC_LOCALITY_COUNT 3
+
 /* How an offer left the outstanding set. */
 enum mc_offer_end {
 	MC_OFFER_ACCEPTED = 0,  /* accepted (its used part becomes allocated) */
@@ -174,6 +183,9 @@ void mc_metrics_task_submitted(struct mc_metrics *m, mc_time_t t, int32_t fw, in
  * resources with mc_metrics_allocated(). */
 void mc_metrics_task_launched(struct mc_metrics *m, mc_time_t t, int32_t fw, mc_time_t submitted,
 			      const struct mc_resvec *req);
+/* A task attempt with preferred locations was launched by fw at locality
+ * `level` (tasks without preferences are not counted). O(1). */
+void mc_metrics_task_locality(struct mc_metrics *m, int32_t fw, enum mc_locality level);
 /* An attempt ended (r->end should equal t); r->launch == MC_TIME_NEVER
  * means it ended while pending. Streams the record. Does not touch
  * allocation. */

@@ -54,6 +54,7 @@ struct mc__fw {
 	double share_run, share_sample; /* share x us */
 	uint64_t pending, running, submitted, launched, ended[MC_TASK_END_COUNT];
 	uint64_t offers;
+	uint64_t locality[MC_LOCALITY_COUNT]; /* launches by enum mc_locality */
 	bool busy;
 	mc_time_t busy_since, busy_total;
 	mc_time_t starve_since; /* MC_TIME_NEVER when not pending */

@@ -242,6 +242,23 @@ int mc_output_summary(const struct mc_metrics *m, FILE *f, const struct mc_run_i
 		mc_json_key(&j, "total_s");
 		mc_json_real(&j, mc_time_to_sec(fw->starve_total));
 		mc_json_end_object(&j);
+		/* Only frameworks whose tasks carry preferred locations have a
+		 * locality to report (and runs without them keep their bytes). */
+		uint64_t nloc = fw->locality[MC_LOCALITY_NODE] + fw->locality[MC_LOCALITY_RACK] +
+				fw->locality[MC_LOCALITY_ANY];
+		if (nloc) {
+			mc_json_key(&j, "locality");
+			mc_json_begin_object(&j);
+			mc_json_key(&j, "node_local");
+			mc_json_uint(&j, fw->locality[MC_LOCALITY_NODE]);
+			mc_json_key(&j, "rack_local");
+			mc_json_uint(&j, fw->locality[MC_LOCALITY_RACK]);
+			mc_json_key(&j, "any");
+			mc_json_uint(&j, fw->locality[MC_LOCALITY_ANY]);
+			mc_json_key(&j, "node_local_fraction");
+			mc_json_real(&j, (double)fw->locality[MC_LOCALITY_NODE] / (double)nloc);
+			mc_json_end_object(&j);
+		}
 		mc_json_end_object(&j);
 	}
 	mc_json_end_object(&j);
@@ -309,5 +326,18 @@ void mc_output_table(const struct mc_metrics *m, FILE *out)
 		fmt_secs(b, sizeof b, f->sched.n ? mc__lat_quantile_us(&f->sched, 0.99) / MC_SEC : NAN);
 		fprintf(out, "%-20.20s %-12.12s %10llu %12s %12s %8.3f\n", f->name, role_name(f->role),
 			(unsigned long long)f->ended[MC_TASK_FINISHED], a, b, f->share);
+	}
+	for (size_t i = 0; i < m->nfws; i++) {
+		const struct mc__fw *f = &m->fws[i];
+		uint64_t n = f->locality[MC_LOCALITY_NODE] + f->locality[MC_LOCALITY_RACK] +
+			     f->locality[MC_LOCALITY_ANY];
+		if (n)
+			fprintf(out,
+				"%s locality: %llu node-local (%.1f %%), %llu rack-local, %llu "
+				"elsewhere\n",
+				f->name, (unsigned long long)f->locality[MC_LOCALITY_NODE],
+				100.0 * (double)f->locality[MC_LOCALITY_NODE] / (double)n,
+				(unsigned long long)f->locality[MC_LOCALITY_RACK],
+				(unsigned long long)f->locality[MC_LOCALITY_ANY]);
 	}
 }

@@ -263,6 +263,7 @@ static void build_frameworks(struct run *r)
 			p.rack_spread = cf->rack_spread;
 			p.max_attempts = cf->max_attempts;
 			p.failover_timeout = cf->failover_timeout;
+			p.hold = cf->hold_offers;
 			mc__framework_add(r->w, id, &p);
 		}
 	}

@@ -85,7 +85,8 @@ static uint64_t attempt_key(uint64_t job, uint32_t index, uint32_t attempt)
  * traces whose job ids overlap, and each sees every framework's tasks end. */
 static uint64_t node_key(int32_t fw, uint64_t job, uint32_t index)
 {
-	uint64_t x = attempt_key(job, index, 0) ^ ((uint64_t)(uint32_t)(fw + 1) * 0xc2b2ae3d27d4eb4fULL);
+	uint64_t x =
+	    attempt_key(job, index, 0) ^ ((uint64_t)(uint32_t)(fw + 1) * 0xc2b2ae3d27d4eb4fULL);
 	return x ? x : 1;
 }
 
@@ -132,7 +133,7 @@ struct mc__trace_feed {
 	size_t nopen, open_cap;
 	int32_t *tids;
 	int32_t next_agent;
-	uint8_t *removed;          /* by agent id: the trace removed its machine */
+	uint8_t *removed; /* by agent id: the trace removed its machine */
 	size_t removed_cap;
 	mc_time_t until;
 	struct mc_trace_record rec;
@@ -227,8 +228,7 @@ static void machine_record(struct mc__trace_feed *f, const struct mc_trace_machi
 		 * table marks a machine back in use as an update). */
 		if (!mc_resources_is_empty(&mr->capacity))
 			mc__agent_update_total(f->w, id, &mr->capacity);
-		if (!mc__agent_is_up(f->w, id) &&
-		    (mr->event == MC_TMACH_ADD || is_removed(f, id)))
+		if (!mc__agent_is_up(f->w, id) && (mr->event == MC_TMACH_ADD || is_removed(f, id)))
 			mc__agent_recover(f->w, id);
 		set_removed(f, id, false);
 		break;

@@ -18,13 +18,15 @@
 
 int mc__bench_replay(int argc, char **argv)
 {
-	double hours = 24, agents = 12500, per_day = 1e6, refuse = 30;
+	double hours = 24, agents = 12500, per_day = 1e6, refuse = 30, hold = 0;
 	const char *revive = "true";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hours") && i + 1 < argc)
 			hours = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--refuse") && i + 1 < argc)
 			refuse = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--hold") && i + 1 < argc)
+			hold = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--no-revive"))
 			revive = "false";
 		else if (!strcmp(argv[i], "--agents") && i + 1 < argc)
@@ -33,11 +35,11 @@ int mc__bench_replay(int argc, char **argv)
 			per_day = atof(argv[++i]);
 		else {
 			fprintf(stderr, "usage: mesocosm bench replay [--hours H] [--agents N] "
-					"[--tasks-per-day T] [--refuse S] [--no-revive]\n");
+					"[--tasks-per-day T] [--refuse S] [--no-revive] [--hold S]\n");
 			return 2;
 		}
 	}
-	if (!(hours > 0) || !(agents >= 1) || !(per_day > 0) || !(refuse >= 0)) {
+	if (!(hours > 0) || !(agents >= 1) || !(per_day > 0) || !(refuse >= 0) || !(hold >= 0)) {
 		fprintf(stderr, "mesocosm bench replay: values must be positive\n");
 		return 2;
 	}
@@ -56,24 +58,24 @@ int mc__bench_replay(int argc, char **argv)
 		"name: bench_replay\nseed: 1\nduration: %.0fs\nsample_interval: 5m\n"
 		"agents:\n  - count: %.0f\n    resources: \"cpus:32;mem:131072\"\n"
 		"frameworks:\n"
-		"  - name: batch\n    role: batch\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
+		"  - name: batch\n    role: batch\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n    hold_offers: %gs\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(6, 1.2)\n"
 		"        task_resources: {cpus: 1, mem: 2048}\n"
-		"  - name: service\n    kind: service\n    role: service\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
+		"  - name: service\n    kind: service\n    role: service\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n    hold_offers: %gs\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(7, 1)\n"
 		"        task_resources: {cpus: 2, mem: 4096}\n"
-		"  - name: etl\n    role: etl\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n"
+		"  - name: etl\n    role: etl\n    refuse_seconds: %gs\n    revive_on_new_work: %s\n    hold_offers: %gs\n"
 		"    decision_time: {per_job: 10ms, per_task: 1ms}\n"
 		"    workload:\n      synthetic:\n        arrival: exp(%.6fs)\n"
 		"        tasks_per_job: uniform(1, 20)\n        task_duration: lognormal(6, 1.2)\n"
 		"        task_resources: {cpus: 0.5, mem: 8192}\n"
 		"outputs: {timeseries: false, tasks: false, plots: false}\n",
-		hours * 3600, agents, refuse, revive, job_gap, refuse, revive, job_gap, refuse, revive,
-		job_gap);
+		hours * 3600, agents, refuse, revive, hold, job_gap, refuse, revive, hold, job_gap,
+		refuse, revive, hold, job_gap);
 	fclose(f);
 	struct mc_config c;
 	char err[1024];
@@ -86,8 +88,8 @@ int mc__bench_replay(int argc, char **argv)
 	struct mc_run_stats st;
 	struct mc_run_options o = {.quiet = true, .stats = &st};
 	printf("bench replay: %.0f agents (cpus:32;mem:131072), 3 frameworks (refuse %gs, revive on "
-	       "new work: %s), %.0f tasks/day, %.2f simulated hours\n",
-	       agents, refuse, revive, per_day, hours);
+	       "new work: %s, hold offers %gs), %.0f tasks/day, %.2f simulated hours\n",
+	       agents, refuse, revive, hold, per_day, hours);
 	fflush(stdout);
 	rc = mc_run_experiment(&c, &o);
 	mc_config_release(&c);

@@ -49,6 +49,20 @@ failures:
 Y
 expect_error "failure of an unknown framework" "bad_fw_failure\.yaml:9:16: .*no framework named 'nosuch'" run "$tmp/bad_fw_failure.yaml" -o "$tmp/run"
 
+cat >"$tmp/bad_maintenance.yaml" <<'Y'
+name: x
+agents:
+  - count: 2
+    resources: "cpus:1;mem:1024"
+frameworks:
+  - name: f
+maintenance:
+  - group: gpu
+    start: 1m
+    duration: 1m
+Y
+expect_error "maintenance of an unknown agent group" "bad_maintenance\.yaml:8:12: .*no agent group with name_prefix 'gpu'" run "$tmp/bad_maintenance.yaml" -o "$tmp/run"
+
 cat >"$tmp/bad_res.yaml" <<'Y'
 agents:
   - count: 2

@@ -26,6 +26,7 @@ readers=(
 	"google2011|MC_TFMT_GOOGLE2011|task_events.csv|machine_events.csv"
 	"google2019|MC_TFMT_GOOGLE2019|instance_events.json|collection_events.json"
 	"alibaba2018|MC_TFMT_ALIBABA2018|batch_task.csv|machine_meta.csv"
+	"alibaba2018i|MC_TFMT_ALIBABA2018|batch_instance.csv|batch_task.csv"
 	"swf|MC_TFMT_SWF|jobs.swf|"
 	"swim|MC_TFMT_SWIM|jobs.tsv|"
 )

@@ -24,7 +24,7 @@
 #include "sim/config.h"
 #include "sim/maintenance.h"
 
-#define CPU(x) ((int64_t)(x) * 1000) /* cpus in thousandths */
+#define CPU(x) ((int64_t)(x)*1000) /* cpus in thousandths */
 
 struct env {
 	struct mc__world *w;
@@ -93,7 +93,10 @@ static void env_release(struct env *e)
 	mc_dist_release(&e->delay);
 }
 
-static mc_time_t now(const struct env *e) { return mc_engine_now(e->w->eng); }
+static mc_time_t now(const struct env *e)
+{
+	return mc_engine_now(e->w->eng);
+}
 
 static struct mc_allocator *alloc(const struct env *e)
 {
@@ -115,7 +118,10 @@ static void submit(struct env *e, uint32_t n, int64_t cpus, mc_time_t dur, int32
 	mc__framework_submit_job(e->w, 0, e->next_job++, 0, n, req, durs, NULL, tids);
 }
 
-static void run_to(struct env *e, mc_time_t t) { mc_engine_run_until(e->w->eng, t); }
+static void run_to(struct env *e, mc_time_t t)
+{
+	mc_engine_run_until(e->w->eng, t);
+}
 
 /* What is offered (not launched) to the framework on `agent` now. */
 static int64_t offered_cpus(const struct env *e, int32_t agent, bool *any)
@@ -156,8 +162,8 @@ static void one_window(struct mc_config *c, int32_t agent, mc_time_t start, mc_t
 	m->drain = drain;
 }
 
-static void test_drained_agent_gets_no_offers_then_its_tasks_are_killed_and_rerun_elsewhere(
-    void **st)
+static void
+test_drained_agent_gets_no_offers_then_its_tasks_are_killed_and_rerun_elsewhere(void **st)
 {
 	(void)st;
 	struct env e;
@@ -357,19 +363,20 @@ static void test_bad_maintenance_items_are_rejected_at_their_position(void **st)
 	(void)st;
 	expect_error(BASE "maintenance:\n  - {agents: \"1\", start: 1m, duraton: 1m}\n", MC_EPARSE,
 	             ":6:", "duraton");
-	expect_error(BASE "maintenance:\n  - {agents: \"1\", start: 1m}\n", MC_EPARSE, ":6:",
-	             "'duration' is required");
+	expect_error(BASE "maintenance:\n  - {agents: \"1\", start: 1m}\n", MC_EPARSE,
+	             ":6:", "'duration' is required");
 	expect_error(BASE "maintenance:\n  - {agents: \"1\", start: 1m, duration: 1m, drain: 2m}\n",
 	             MC_ERANGE, ":6:", "maintenance.0.drain");
-	expect_error(BASE "maintenance:\n  - {start: 1m, duration: 1m}\n", MC_EPARSE, ":6:",
-	             "give 'group'");
+	expect_error(BASE "maintenance:\n  - {start: 1m, duration: 1m}\n", MC_EPARSE,
+	             ":6:", "give 'group'");
 	expect_error(BASE "maintenance:\n  - {count: 2, fraction: 0.5, start: 1m, duration: 1m}\n",
 	             MC_EPARSE, ":6:", "give 'group'");
 	expect_error(BASE "maintenance:\n  - {group: cpu, start: 1m, duration: 1m}\n", MC_EPARSE,
 	             ":6:", "no agent group with name_prefix 'cpu'");
 	expect_error(BASE "maintenance:\n  - {group: 2, start: 1m, duration: 1m}\n", MC_ERANGE,
 	             ":6:", "no agent group 2");
-	expect_error(BASE "maintenance:\n  - {group: gpu, agents: \"4-6\", start: 1m, duration: 1m}\n",
+	expect_error(BASE
+	             "maintenance:\n  - {group: gpu, agents: \"4-6\", start: 1m, duration: 1m}\n",
 	             MC_ERANGE, ":6:", "maintenance.0.agents");
 	expect_error(BASE "maintenance:\n  - {count: 17, start: 1m, duration: 1m}\n", MC_ERANGE,
 	             ":6:", "maintenance.0.count");
@@ -379,8 +386,8 @@ static void test_bad_maintenance_items_are_rejected_at_their_position(void **st)
 
 /* ---- capacity updates --------------------------------------------------------------- */
 
-static void test_machine_update_changes_the_allocator_total_and_running_tasks_keep_running(
-    void **st)
+static void
+test_machine_update_changes_the_allocator_total_and_running_tasks_keep_running(void **st)
 {
 	(void)st;
 	struct env e;

@@ -783,6 +783,409 @@ static void test_alibaba2018_dag_names_become_dependencies(void **state)
 	mc_trace_close(r);
 }
 
+/* Writes text to tmpdir/name (directories in name must exist). */
+static void write_tmp(char *p, size_t n, const char *name, const char *text)
+{
+	tmp_path(p, n, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void tmp_dir(char *p, size_t n, const char *name)
+{
+	tmp_path(p, n, name);
+	assert_int_equal(mkdir(p, 0700), 0);
+}
+
+/* ali_inst: M1 (3 instances, one Failed), R2_1 (3 kept instances), R4_2_3 (one
+ * Running instance) come from batch_instance; task_Mzk... (job 8) and M3 have
+ * no instance rows and stay batch_task records. Expected records, worked out
+ * by hand from the three files: */
+static void test_alibaba2018_instances_become_single_tasks_of_their_task(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/ali_inst", MC_TFMT_ALIBABA2018, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	static const struct {
+		mc_time_t time_s;
+		int type; /* 0 machine, else task */
+		uint64_t job;
+		uint32_t dag, index, count;
+		mc_time_t dur_s;
+		enum mc_tend end;
+		int64_t cpus, mem;
+	} want[] = {
+	    {0, 0, 1, 0, 0, 0, 0, 0, 96000, 1310720},
+	    {0, 0, 2, 0, 0, 0, 0, 0, 64000, 655360},
+	    {100, 1, 7, 1, (1u << 20) + 0, 1, 30, MC_TEND_FINISHED, 1000, 655360},
+	    {101, 1, 7, 1, (1u << 20) + 2, 1, 10, MC_TEND_FAILED, 1000, 655360},
+	    {112, 1, 7, 1, (1u << 20) + 1, 1, 48, MC_TEND_FINISHED, 1000, 655360},
+	    {120, 1, 8, 0, 0, 4, 180, MC_TEND_FINISHED, 1000, 393216},
+	    {150, 0, 2, 0, 0, 0, 0, 0, 0, 0},
+	    {150, 1, 7, 3, 3u << 20, 1, 40, MC_TEND_FINISHED, 2000, 1310720},
+	    {170, 1, 7, 2, (2u << 20) + 0, 1, 15, MC_TEND_FINISHED, 500, 327680},
+	    {172, 1, 7, 2, (2u << 20) + 1, 1, 28, MC_TEND_FINISHED, 500, 327680},
+	    {180, 1, 7, 2, (2u << 20) + 2, 1, 10, MC_TEND_UNKNOWN, 500, 327680},
+	    {210, 1, 7, 4, 4u << 20, 1, -1, MC_TEND_UNKNOWN, 1000, 655360},
+	};
+	assert_int_equal(rs.n, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct mc_trace_record *v = &rs.v[i];
+		assert_int_equal(v->time, want[i].time_s * MC_SEC);
+		if (want[i].type == 0) {
+			assert_int_equal(v->type, MC_TREC_MACHINE);
+			assert_int_equal(v->machine.id, want[i].job);
+			assert_int_equal(v->machine.capacity.unres.q[MC_RES_CPUS], want[i].cpus);
+			continue;
+		}
+		assert_int_equal(v->type, MC_TREC_TASK);
+		if (want[i].job == 8) {
+			assert_int_equal(v->task.dag_id, 0);
+			assert_int_equal(v->task.sched_class, 12);
+		} else {
+			assert_int_equal(v->task.task_index, want[i].index);
+			assert_int_equal(v->task.dag_id, want[i].dag);
+			assert_int_equal(v->task.sched_class, 1);
+		}
+		assert_int_equal(v->task.job_id, want[i].job);
+		assert_int_equal(v->task.count, want[i].count);
+		assert_int_equal(v->task.duration,
+		                 want[i].dur_s < 0 ? -1 : want[i].dur_s * MC_SEC);
+		assert_int_equal(v->task.end_state, want[i].end);
+		assert_int_equal(v->task.request.q[MC_RES_CPUS], want[i].cpus);
+		assert_int_equal(v->task.request.q[MC_RES_MEM], want[i].mem);
+	}
+	/* DAG edges hold per instance */
+	assert_int_equal(rs.v[8].task.ndeps, 1);
+	assert_int_equal(rs.v[8].task.deps[0], 1);
+	assert_int_equal(rs.v[11].task.ndeps, 2);
+	assert_int_equal(rs.v[11].task.deps[0], 2);
+	assert_int_equal(rs.v[11].task.deps[1], 3);
+	/* 3 + 4 + 1 + 3 + 1 tasks: M1 once per instance, not also as 3 from batch_task */
+	assert_int_equal(mc_trace_header(r)->tasks, 12);
+	assert_int_equal(mc_trace_header(r)->records, 12);
+	assert_non_null(strstr(mc_trace_header(r)->notes[3], "batch_instance read"));
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_alibaba2018_instance_drops_are_counted_by_reason(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/ali_inst", MC_TFMT_ALIBABA2018, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_int_equal(count_of(r, "replaced: batch_task row by its batch_instance rows"), 3);
+	assert_int_equal(count_of(r, "dropped: instance of a task not in batch_task"), 1);
+	assert_int_equal(count_of(r, "dropped: instance never started (start_time 0)"), 1);
+	assert_int_equal(count_of(r, "dropped: instance end_time before start_time"), 1);
+	assert_int_equal(
+	    count_of(r, "assumed: instance status not Terminated/Failed/Running: end state unknown"),
+	    1);
+	assert_int_equal(
+	    count_of(r, "assumed: instance Running at the end of the trace: duration unknown"), 1);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_alibaba2018_without_batch_instance_tasks_stay_whole(void **state)
+{
+	(void)state;
+	const char *paths[] = {DATA "/ali_inst/batch_task.csv", DATA "/ali_inst/machine_meta.csv"};
+	char err[600];
+	struct mc_trace_reader *r;
+	assert_int_equal(
+	    mc_trace_open_files(paths, 2, MC_TFMT_ALIBABA2018, NULL, &r, err, sizeof err), 0);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	const struct mc_trace_record *m1 = NULL;
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.v[i].type == MC_TREC_TASK && rs.v[i].task.job_id == 7 &&
+		    rs.v[i].task.dag_id == 1)
+			m1 = &rs.v[i];
+	assert_non_null(m1);
+	assert_int_equal(m1->task.count, 3);
+	assert_int_equal(m1->task.duration, 60 * MC_SEC);
+	assert_int_equal(mc_trace_header(r)->tasks, 3 + 4 + 1 + 2 + 1);
+	assert_int_equal(count_of(r, "replaced: batch_task row by its batch_instance rows"), 0);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_alibaba2018_instance_rows_are_reordered_within_the_lookahead(void **state)
+{
+	(void)state;
+	char d[300], p[300], msg[600];
+	tmp_dir(d, sizeof d, "ali_order");
+	write_tmp(p, sizeof p, "ali_order/batch_task.csv", "M1,3,j_1,1,Terminated,100,200,100,1\n");
+	write_tmp(p, sizeof p, "ali_order/batch_instance.csv",
+	          "i1,M1,j_1,1,Terminated,130,140,m_1,1,1,1,1,1,1\n"
+	          "i2,M1,j_1,1,Terminated,104,150,m_1,1,1,1,1,1,1\n"
+	          "i3,M1,j_1,1,Terminated,200,201,m_1,1,1,1,1,1,1\n"
+	          "i4,M1,j_1,1,Terminated,120,121,m_1,1,1,1,1,1,1\n");
+	/* lookahead 40 s: i2 (26 s back) is reordered; i4 comes after i1 (130 s)
+	 * was written (i3 at 200 s let it out) and is out of order */
+	struct mc_trace_options o;
+	mc_trace_options_init(&o);
+	o.lookahead = 40 * MC_SEC;
+	struct mc_trace_reader *r = open_ok(d, MC_TFMT_ALIBABA2018, &o);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, MC_EPARSE);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.v[0].time, 104 * MC_SEC);
+	assert_int_equal(rs.v[1].time, 130 * MC_SEC);
+	snprintf(msg, sizeof msg, "%s", mc_trace_error(r));
+	assert_non_null(strstr(msg, "batch_instance.csv:4: start_time 120 is more than the "
+	                            "lookahead before later rows"));
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_alibaba2018_malformed_instance_row_names_file_and_line(void **state)
+{
+	(void)state;
+	char d[300], p[300], msg[600];
+	tmp_dir(d, sizeof d, "ali_bad");
+	write_tmp(p, sizeof p, "ali_bad/batch_task.csv", "M1,2,j_1,1,Terminated,100,200,100,1\n");
+	write_tmp(p, sizeof p, "ali_bad/batch_instance.csv",
+	          "i1,M1,j_1,1,Terminated,100,140,m_1,1,1,1,1,1,1\n"
+	          "i2,M1,j_1,1,Terminated,100,150,m_1,1,1,1,1,1\n"
+	          "i3,M1,j_1,1,Terminated,1e2,150,m_1,1,1,1,1,1,1\n");
+	assert_int_equal(bad_file_error(d, MC_TFMT_ALIBABA2018, false, msg, sizeof msg, NULL),
+	                 MC_EPARSE);
+	assert_non_null(
+	    strstr(msg, "batch_instance.csv:2: batch_instance: expected 14 columns, found 13"));
+	/* --skip-bad: both bad rows counted, the good one read */
+	struct mc_trace_options o;
+	mc_trace_options_init(&o);
+	o.skip_bad = true;
+	struct mc_trace_reader *r = open_ok(d, MC_TFMT_ALIBABA2018, &o);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_int_equal(rs.n, 1);
+	assert_int_equal(rs.v[0].task.duration, 40 * MC_SEC);
+	assert_int_equal(
+	    count_of(r, "skipped row: batch_instance: expected 14 columns, found 13"), 1);
+	assert_int_equal(
+	    count_of(r, "skipped row: batch_instance: bad task_name, job_name or start/end time"),
+	    1);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_alibaba2018_batch_instance_without_batch_task_is_refused(void **state)
+{
+	(void)state;
+	char msg[600];
+	struct mc_trace_reader *r = NULL;
+	assert_int_equal(mc_trace_open(DATA "/ali_inst/batch_instance.csv", MC_TFMT_ALIBABA2018,
+	                               NULL, &r, msg, sizeof msg),
+	                 MC_EINVAL);
+	assert_null(r);
+	assert_non_null(strstr(msg, "batch_instance needs its batch_task table"));
+}
+
+/* Cuts the quoted Alibaba 2018 j_3 rows out of shared/data/quoted_real_rows.md
+ * into dir/batch_task.csv; returns the number of rows (0: file absent). */
+static int quoted_j3_rows(const char *dir, char rows[][96], int max)
+{
+	FILE *in = fopen(MC_SHARED_DATA_DIR "/quoted_real_rows.md", "r");
+	if (!in)
+		return 0;
+	char line[512], p[400];
+	int state = 0, n = 0;
+	snprintf(p, sizeof p, "%s/batch_task.csv", dir);
+	FILE *out = fopen(p, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof line, in) && state < 3) {
+		if (state == 0 && !strncmp(line, "## Alibaba cluster-trace-v2018, batch_task", 42))
+			state = 1;
+		else if (state == 1 && !strncmp(line, "```", 3))
+			state = 2;
+		else if (state == 2 && !strncmp(line, "```", 3))
+			state = 3;
+		else if (state == 2 && n < max) {
+			fputs(line, out);
+			size_t l = strlen(line);
+			assert_true(l < 96);
+			memcpy(rows[n++], line, l + 1);
+		}
+	}
+	fclose(in);
+	fclose(out);
+	return n;
+}
+
+/* The real j_3 DAG job (14 tasks, 15,819 instances) read task by task, and
+ * again with a batch_instance table generated from it (one row per
+ * instance, spread over the task's run): same tasks, now one per record,
+ * each with its task's DAG edges and request, in time order. */
+static void test_alibaba2018_quoted_real_job_reads_the_same_through_its_instances(void **state)
+{
+	(void)state;
+	char d[300], rows[32][96];
+	tmp_dir(d, sizeof d, "ali_real");
+	int nrows = quoted_j3_rows(d, rows, 32);
+	if (nrows == 0)
+		skip();
+	assert_int_equal(nrows, 14);
+	struct mc_trace_reader *r = open_ok(d, MC_TFMT_ALIBABA2018, NULL);
+	struct recs whole = read_all(r);
+	assert_int_equal(whole.rc, 0);
+	assert_int_equal(whole.n, 14);
+	assert_int_equal(mc_trace_header(r)->tasks, 15819);
+	mc_trace_close(r);
+
+	char p[400];
+	snprintf(p, sizeof p, "%s/batch_instance.csv", d);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < nrows; i++) {
+		char name[32], job[8], status[16];
+		double inst;
+		long start, end;
+		assert_int_equal(sscanf(rows[i], "%31[^,],%lf,%7[^,],1,%15[^,],%ld,%ld", name, &inst,
+		                        job, status, &start, &end),
+		                 6);
+		for (long k = 0; k < (long)inst; k++) {
+			long s = start + k % (end - start), e = s + 1 + k % 3;
+			fprintf(f, "ins_%d_%ld,%s,%s,1,Terminated,%ld,%ld,m_1,1,1,50,60,0.1,0.2\n", i,
+			        k, name, job, s, e > end ? end : e);
+		}
+	}
+	fclose(f);
+	r = open_ok(d, MC_TFMT_ALIBABA2018, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_int_equal(rs.n, 15819);
+	assert_int_equal(mc_trace_header(r)->tasks, 15819);
+	assert_int_equal(count_of(r, "replaced: batch_task row by its batch_instance rows"), 14);
+	size_t r13 = 0, m1 = 0;
+	static bool m1_index[12846];
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct mc_trace_task *t = &rs.v[i].task;
+		if (i)
+			assert_true(rs.v[i].time >= rs.v[i - 1].time);
+		assert_int_equal(t->count, 1);
+		assert_int_equal(t->job_id, 3);
+		assert_int_equal(t->request.q[MC_RES_CPUS], 1000);
+		if (t->dag_id == 13) {
+			r13++;
+			assert_int_equal(t->ndeps, 3);
+			assert_int_equal(t->deps[2], 12);
+			assert_int_equal(t->request.q[MC_RES_MEM], 511181); /* 0.39% of 128 GiB */
+		}
+		if (t->dag_id == 1) {
+			/* each instance its own index in the task's range */
+			uint32_t k = t->task_index - (1u << 20);
+			assert_true(k < 12846);
+			assert_false(m1_index[k]);
+			m1_index[k] = true;
+			m1++;
+		}
+	}
+	assert_int_equal(r13, 1);
+	assert_int_equal(m1, 12846);
+	free(whole.v);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+/* A replay of an instance-level DAG: M1's two instances (100 s and 50 s)
+ * and R2_1's two (10 s and 20 s) all start at trace time 1000 s; R2's must
+ * wait for both of M1's, and run for their own durations, not the tasks'
+ * (batch_task says 200 s for each). */
+static void test_alibaba2018_instance_dag_runs_in_order_in_a_replay(void **state)
+{
+	(void)state;
+	if (!exists(MC_BINARY))
+		skip();
+	char d[300], p[300], cmd[1500], line[512];
+	tmp_dir(d, sizeof d, "ali_run");
+	tmp_dir(d, sizeof d, "ali_run/trace");
+	write_tmp(p, sizeof p, "ali_run/trace/machine_meta.csv", "m_1,0,1,a,96,100,USING\n");
+	write_tmp(p, sizeof p, "ali_run/trace/batch_task.csv",
+	          "M1,2,j_1,1,Terminated,1000,1200,100.0,0.3\n"
+	          "R2_1,2,j_1,1,Terminated,1000,1200,100.0,0.3\n");
+	write_tmp(p, sizeof p, "ali_run/trace/batch_instance.csv",
+	          "a,M1,j_1,1,Terminated,1000,1100,m_1,1,1,1,1,1,1\n"
+	          "b,M1,j_1,1,Terminated,1000,1050,m_1,1,1,1,1,1,1\n"
+	          "c,R2_1,j_1,1,Terminated,1000,1010,m_1,1,1,1,1,1,1\n"
+	          "d,R2_1,j_1,1,Terminated,1000,1020,m_1,1,1,1,1,1,1\n");
+	write_tmp(p, sizeof p, "ali_run/dag.yaml",
+	          "agents: {from_trace: true}\n"
+	          "frameworks:\n"
+	          "  - name: f\n"
+	          "    decision_time: {per_job: 0s, per_task: 0s}\n"
+	          "workload:\n"
+	          "  trace: {path: trace, format: alibaba2018, map: {default: f}}\n"
+	          "outputs: {plots: false, tasks_csv: true}\n");
+	tmp_path(d, sizeof d, "ali_run");
+	snprintf(cmd, sizeof cmd,
+	         "cd '%s' && '%s' run dag.yaml -o out --quiet --no-progress >/dev/null 2>&1 && "
+	         "cat out/tasks.csv",
+	         d, MC_BINARY);
+	FILE *pp = popen(cmd, "r");
+	assert_non_null(pp);
+	/* rows: framework,job,index,attempt,submit_s,launch_s,end_s,state,... */
+	double m1_end = -1, r2_submit = 1e18, m1_run = 0, r2_run = 0;
+	int m1 = 0, r2 = 0;
+	while (fgets(line, sizeof line, pp)) {
+		char fw[32], st[32];
+		long job, index;
+		int attempt;
+		double sub, launch, end;
+		if (sscanf(line, "%31[^,],%ld,%ld,%d,%lf,%lf,%lf,%31[^,\n]", fw, &job, &index,
+		           &attempt, &sub, &launch, &end, st) != 8)
+			continue;
+		assert_string_equal(st, "FINISHED");
+		if (index >> 20 == 1) {
+			m1++;
+			m1_end = end > m1_end ? end : m1_end;
+			m1_run += end - launch;
+		} else {
+			r2++;
+			r2_submit = sub < r2_submit ? sub : r2_submit;
+			r2_run += end - launch;
+		}
+	}
+	assert_int_equal(pclose(pp), 0);
+	assert_int_equal(m1, 2);
+	assert_int_equal(r2, 2);
+	assert_true(r2_submit >= m1_end);
+	assert_float_equal(m1_run, 150, 0.1);
+	assert_float_equal(r2_run, 30, 0.1);
+}
+
+static void test_cli_convert_of_a_bad_batch_instance_exits_nonzero_and_writes_nothing(void **state)
+{
+	(void)state;
+	if (!exists(MC_BINARY))
+		skip();
+	char d[300], p[300], out[300], cmd[1200];
+	tmp_dir(d, sizeof d, "ali_cli");
+	write_tmp(p, sizeof p, "ali_cli/batch_task.csv", "M1,2,j_1,1,Terminated,100,200,100,1\n");
+	write_tmp(p, sizeof p, "ali_cli/batch_instance.csv",
+	          "i1,M1,j_1,1,Terminated,100,140,m_1,1,1,1,1,1,1\n"
+	          "i2,M1,j_1,1,Terminated,oops,150,m_1,1,1,1,1,1,1\n");
+	tmp_path(out, sizeof out, "ali_cli.msgpack");
+	snprintf(cmd, sizeof cmd,
+	         "'%s' trace convert '%s' -o '%s' --from alibaba2018 2>'%s/ali_cli.err'",
+	         MC_BINARY, d, out, tmpdir);
+	assert_true(system(cmd) != 0);
+	assert_false(exists(out));
+	char line[600] = "";
+	snprintf(p, sizeof p, "%s/ali_cli.err", tmpdir);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_non_null(strstr(line, "batch_instance.csv:2: batch_instance: bad task_name"));
+}
+
 static void test_swim_derives_maps_and_reduces_from_bytes(void **state)
 {
 	(void)state;
@@ -821,6 +1224,99 @@ static void test_swim_block_size_option_changes_task_counts(void **state)
 	assert_int_equal(rs.v[1].task.count, 2);
 	free(rs.v);
 	mc_trace_close(r);
+}
+
+/* swim_full.tsv (parse-hadoop-jobhistory.pl columns), worked out by hand:
+ * job 1: 256 MiB input, 128 MiB shuffle: 2 maps sharing 40 s of map time,
+ * 1 reduce with 20 s; job 2 at 1273000010.5 s: 1 map of 3 s; job 3: empty
+ * input (read as 0), no task time: 1 map of at least 1 s; job 4: 384 MiB,
+ * no map time: 3 maps of 128 MiB at 50 MB/s, no shuffle so no reduce (its
+ * 7.5 s of reduce time is dropped and counted). */
+static void test_swim_full_trace_is_detected_and_keeps_its_task_seconds(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/swim_full.tsv", MC_TFMT_SWIM, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_non_null(strstr(mc_trace_header(r)->source, "swim (full trace): "));
+	assert_int_equal(rs.n, 5);
+	const struct mc_trace_task *m = &rs.v[0].task, *q = &rs.v[1].task;
+	assert_int_equal(rs.v[0].time, 1273000000LL * MC_SEC);
+	assert_int_equal(m->count, 2);
+	assert_int_equal(m->duration, 20 * MC_SEC);
+	assert_int_equal(m->job_tasks, 3);
+	assert_int_equal(q->job_id, m->job_id);
+	assert_int_equal(q->count, 1);
+	assert_int_equal(q->task_index, 2);
+	assert_int_equal(q->duration, 20 * MC_SEC);
+	assert_int_equal(q->dag_id, 2);
+	assert_int_equal(q->deps[0], 1);
+	assert_int_equal(rs.v[2].time, 1273000010500000LL);
+	assert_int_equal(rs.v[2].task.count, 1);
+	assert_int_equal(rs.v[2].task.duration, 3 * MC_SEC);
+	assert_true(rs.v[2].task.job_id != m->job_id);
+	assert_int_equal(rs.v[3].task.duration, MC_SEC);
+	assert_int_equal(rs.v[4].time, 1273000025LL * MC_SEC);
+	assert_int_equal(rs.v[4].task.count, 3);
+	assert_int_equal(rs.v[4].task.duration, 2560 * MC_MSEC);
+	assert_int_equal(mc_trace_header(r)->tasks, 2 + 1 + 1 + 1 + 3);
+	assert_int_equal(count_of(r, "assumed: empty byte count read as 0"), 1);
+	assert_int_equal(
+	    count_of(r, "assumed: reduce task time of a job without shuffle bytes dropped"), 1);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+/* The first rows of FB-2010_samples_24_times_1hr_withInputPaths_0: an input
+ * path, an empty output path and a trailing tab (9 columns). */
+static void test_swim_samples_with_path_columns_are_read_as_samples(void **state)
+{
+	(void)state;
+	struct mc_trace_reader *r = open_ok(DATA "/swim_paths.tsv", MC_TFMT_SWIM, NULL);
+	struct recs rs = read_all(r);
+	assert_int_equal(rs.rc, 0);
+	assert_non_null(strstr(mc_trace_header(r)->source, "swim (samples): "));
+	/* job0: 2267942 B, no shuffle: 1 map; job1: 19.4 GiB in, 11.5 GiB
+	 * shuffled: 155 maps, 92 reduces */
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.v[0].time, MC_SEC);
+	assert_int_equal(rs.v[0].task.count, 1);
+	assert_int_equal(rs.v[1].task.job_id, 1);
+	assert_int_equal(rs.v[1].task.count, 155);
+	assert_int_equal(rs.v[2].task.count, 92);
+	free(rs.v);
+	mc_trace_close(r);
+}
+
+static void test_swim_full_trace_bad_rows_name_file_and_line(void **state)
+{
+	(void)state;
+	static const char good[] = "job_1\ta\t100\t0\t0\t1000\t5\t3\t0\t3\t1\t0\tx\ty\n";
+	static const struct {
+		const char *row, *msg;
+	} cases[] = {
+	    {"job_2\tb\t100\t0\t0\t1001\t5\t3\t0\t3\t1\n",
+	     "swim_bad.tsv:2: full trace: expected 12 to 14 tab-separated columns, found 11"},
+	    {"job_2\tb\t1x0\t0\t0\t1001\t5\t3\t0\t3\t1\t0\t\t\n",
+	     "swim_bad.tsv:2: full trace: job id, byte counts, submit time or task times are not"},
+	    {"job_2\tb\t100\t0\t0\t1001\t5\t-3\t0\t3\t1\t0\t\t\n",
+	     "swim_bad.tsv:2: full trace: job id, byte counts"},
+	    {"job_2\tb\t100\t0\t0\t999\t5\t3\t0\t3\t1\t0\t\t\n",
+	     "swim_bad.tsv:2: submit time 999 is before the previous job's (sort by column 6)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char p[300], text[256], msg[600];
+		snprintf(text, sizeof text, "%s%s%s", good, cases[i].row, good);
+		write_tmp(p, sizeof p, "swim_bad.tsv", text);
+		assert_int_equal(bad_file_error(p, MC_TFMT_SWIM, false, msg, sizeof msg, NULL),
+		                 MC_EPARSE);
+		if (!strstr(msg, cases[i].msg))
+			fail_msg("case %zu: %s", i, msg);
+		/* skipped with --skip-bad: the two good jobs remain */
+		size_t n = 0;
+		assert_int_equal(bad_file_error(p, MC_TFMT_SWIM, true, msg, sizeof msg, &n), 0);
+		assert_int_equal(n, 2);
+	}
 }
 
 /* ---- conversion and the CLI ------------------------------------------------ */
@@ -929,8 +1425,22 @@ int main(void)
 	    cmocka_unit_test(test_google2019_maps_its_event_codes_and_takes_the_collection_user),
 	    cmocka_unit_test(test_google2019_malformed_json_names_file_and_line),
 	    cmocka_unit_test(test_alibaba2018_dag_names_become_dependencies),
+	    cmocka_unit_test(test_alibaba2018_instances_become_single_tasks_of_their_task),
+	    cmocka_unit_test(test_alibaba2018_instance_drops_are_counted_by_reason),
+	    cmocka_unit_test(test_alibaba2018_without_batch_instance_tasks_stay_whole),
+	    cmocka_unit_test(test_alibaba2018_instance_rows_are_reordered_within_the_lookahead),
+	    cmocka_unit_test(test_alibaba2018_malformed_instance_row_names_file_and_line),
+	    cmocka_unit_test(test_alibaba2018_batch_instance_without_batch_task_is_refused),
+	    cmocka_unit_test(
+	        test_alibaba2018_quoted_real_job_reads_the_same_through_its_instances),
+	    cmocka_unit_test(test_alibaba2018_instance_dag_runs_in_order_in_a_replay),
+	    cmocka_unit_test(
+	        test_cli_convert_of_a_bad_batch_instance_exits_nonzero_and_writes_nothing),
 	    cmocka_unit_test(test_swim_derives_maps_and_reduces_from_bytes),
 	    cmocka_unit_test(test_swim_block_size_option_changes_task_counts),
+	    cmocka_unit_test(test_swim_full_trace_is_detected_and_keeps_its_task_seconds),
+	    cmocka_unit_test(test_swim_samples_with_path_columns_are_read_as_samples),
+	    cmocka_unit_test(test_swim_full_trace_bad_rows_name_file_and_line),
 	    cmocka_unit_test(test_convert_then_read_native_gives_the_same_records),
 	    cmocka_unit_test(test_cli_convert_of_a_bad_file_exits_nonzero_and_writes_nothing),
 	    cmocka_unit_test(test_cli_synth_then_stats_reports_the_generated_counts),
