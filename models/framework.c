@@ -290,6 +290,7 @@ static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->deciding = true;
 	f->ndecided = f->noffers;
 	f->nplaced = 0;
+	f->pending_at_start = f->c.tasks_pending;
 	uint32_t jobs = 0;
 	uint32_t considered = f->ops->place(w, f, &jobs);
 	mc__fw_queue_compact(w, f);
@@ -439,7 +440,12 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 		launching += o->nlaunch;
 		declines |= !keeps(f, o, now) && (!o->nlaunch || !mc_resvec_is_zero(&o->avail));
 	}
-	if (declines && f->c.tasks_pending == launching)
+	/* Work that arrived during the decision was not considered: if the
+	 * decision declined as if idle, the framework revives right after its
+	 * declines, or that work would wait out the filters. */
+	bool idle = declines && f->pending_at_start == launching;
+	bool arrived = f->c.tasks_pending > f->pending_at_start;
+	if (idle)
 		f->declined_idle = true;
 	/* Accepts go one per offer; the declines go together in one DECLINE.
 	 * Kept offers stay in arrival order (kinds that keep offers rely on
@@ -481,6 +487,8 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	}
 	if (decline)
 		send_to_master(w, f, decline);
+	if (idle && arrived)
+		maybe_revive(w, f);
 	if (f->loc_revive) { /* a locality wait ended during the decision */
 		f->loc_revive = false;
 		locality_revive(w, f);

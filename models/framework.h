@@ -106,6 +106,7 @@ struct mc__framework {
 	bool hold_event;         /* a decision is due when the oldest held offer expires */
 	mc_time_t hold_oldest;   /* no held offer arrived before this (may be too early) */
 	uint32_t nplaced;        /* tasks the current decision placed */
+	uint64_t pending_at_start; /* tasks pending when the current decision started */
 
 	struct mc__fw_counters c;
 };

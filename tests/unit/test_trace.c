@@ -2,10 +2,10 @@
  * test_trace.c - trace readers, the native format and the synthetic
  * generator (include/mesocosm/trace.h, traces/).
  *
- * Fixtures live in tests/unit/data/traces (small hand-made Google 2011 and
- * SWF files whose expected records are worked out in the comments here);
- * files the tests need in other shapes (native traces, overlong lines) are
- * generated into a temporary directory. Tests on the real samples in
+ * Fixtures live in tests/unit/data/traces (small hand-made Google 2011,
+ * SWF, Alibaba 2018 and SWIM files whose expected records are worked out in
+ * the comments here); files the tests need in other shapes (native traces,
+ * overlong lines, bad rows) are generated into a temporary directory. Tests on the real samples in
  * ../shared/data skip when that folder is absent.
  */
 #include <setjmp.h>
