@@ -64,13 +64,13 @@ static int swim_bad(struct mc_trace_reader *r, struct swim *w, const char *what)
 	return mc__trace_fail(r, MC_EPARSE, w->files[w->cur], w->tin.line, "%s", what);
 }
 
-/* A byte count; empty reads as 0 in full traces (the parser printed
- * counters Hadoop never reported as nothing). */
-static int bytes_field(struct mc_trace_reader *r, struct swim *w, const char *s, size_t l,
-                       double *out)
+/* A byte count: 0 (read), -1 (not a non-negative number). Empty reads as 0
+ * in full traces (the parser prints counters Hadoop never reported as
+ * nothing) and is tallied in *empty. */
+static int bytes_field(const struct swim *w, const char *s, size_t l, double *out, int *empty)
 {
 	if (l == 0 && w->full) {
-		mc__trace_count(r, "assumed: empty byte count read as 0", 1);
+		(*empty)++;
 		*out = 0;
 		return 0;
 	}
@@ -98,6 +98,7 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 	size_t fl[15];
 	int nf = mc__split(s, len, '\t', fs, fl, 15);
 	double submit, in, shuffle, out, map_s = 0, red_s = 0;
+	int empty = 0;
 	if (!w->full) {
 		if (nf < 6 || nf > 9) {
 			char what[80];
@@ -106,8 +107,9 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 			return swim_bad(r, w, what);
 		}
 		if (mc__scan_f64(fs[1], fl[1], &submit) || submit < 0 || submit > 1e11 ||
-		    bytes_field(r, w, fs[3], fl[3], &in) || bytes_field(r, w, fs[4], fl[4], &shuffle) ||
-		    bytes_field(r, w, fs[5], fl[5], &out))
+		    bytes_field(w, fs[3], fl[3], &in, &empty) ||
+		    bytes_field(w, fs[4], fl[4], &shuffle, &empty) ||
+		    bytes_field(w, fs[5], fl[5], &out, &empty))
 			return swim_bad(r, w,
 			                "submit time or byte counts are not non-negative numbers");
 	} else {
@@ -117,9 +119,9 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 			         "full trace: expected 12 to 14 tab-separated columns, found %d", nf);
 			return swim_bad(r, w, what);
 		}
-		if (fl[0] == 0 || bytes_field(r, w, fs[2], fl[2], &in) ||
-		    bytes_field(r, w, fs[3], fl[3], &shuffle) ||
-		    bytes_field(r, w, fs[4], fl[4], &out) ||
+		if (fl[0] == 0 || bytes_field(w, fs[2], fl[2], &in, &empty) ||
+		    bytes_field(w, fs[3], fl[3], &shuffle, &empty) ||
+		    bytes_field(w, fs[4], fl[4], &out, &empty) ||
 		    mc__scan_f64(fs[5], fl[5], &submit) || submit < 0 || submit > 1e11 ||
 		    mc__scan_f64(fs[7], fl[7], &map_s) || map_s < 0 ||
 		    mc__scan_f64(fs[8], fl[8], &red_s) || red_s < 0)
@@ -136,6 +138,8 @@ static int swim_row(struct mc_trace_reader *r, struct swim *w, const char *s, si
 		return swim_bad(r, w, what);
 	}
 	w->last = t;
+	if (empty)
+		mc__trace_count(r, "assumed: empty byte count read as 0", (uint64_t)empty);
 	uint64_t job = 0;
 	size_t i = 0;
 	while (i < fl[0] && (fs[0][i] < '0' || fs[0][i] > '9'))
