@@ -113,7 +113,11 @@ void mc__fw_place(struct mc__world *w, struct mc__held_offer *o, int32_t tid)
 	f_stale_inc(w, t->framework);
 	t->batch_next = o->launch_head;
 	o->launch_head = tid;
-	o->nlaunch++;
+	if (o->nlaunch++ == 0) {
+		struct mc__framework *f = w->fws[t->framework];
+		mc_xgrow(&f->used, &f->used_cap, f->nused + 1, sizeof *f->used);
+		f->used[f->nused++] = (uint32_t)(o - f->offers);
+	}
 }
 
 uint32_t mc__fw_job_on_agent(const struct mc__framework *f, int64_t j, int32_t agent)
@@ -290,6 +294,7 @@ static void decide_start(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->deciding = true;
 	f->ndecided = f->noffers;
 	f->nplaced = 0;
+	f->nused = 0;
 	f->pending_at_start = f->c.tasks_pending;
 	uint32_t jobs = 0;
 	uint32_t considered = f->ops->place(w, f, &jobs);
@@ -363,14 +368,23 @@ static void hold_expired(struct mc_engine *eng, void *ctx, uint64_t arg)
 		decide_start(eng, w, arg);
 }
 
-/* Arms the decision that expires the oldest held offer (received at `oldest`). */
+/* Arms the decision that expires the oldest held offer (received at
+ * `oldest`). Expired offers are released in batches, at most every tenth of
+ * the hold time, so an offer is held at least `hold` and at most 1.1 x
+ * `hold` (Aurora holds an offer its minimum hold time plus a random jitter
+ * of up to a minute). One release per expiring offer would cost a decision
+ * over every held offer each time. */
 static void hold_timer(struct mc__world *w, struct mc__framework *f, mc_time_t oldest)
 {
 	if (oldest == MC_TIME_NEVER || f->hold_event)
 		return;
 	f->hold_event = true;
-	mc_time_t due = oldest + f->p.hold - mc_engine_now(w->eng);
-	mc_engine_after(w->eng, due > 0 ? due : 0, hold_expired, w, (uint64_t)f->id);
+	mc_time_t now = mc_engine_now(w->eng);
+	mc_time_t due = oldest + f->p.hold;
+	if (due < now + f->p.hold / 10)
+		due = now + f->p.hold / 10;
+	f->hold_due = due;
+	mc_engine_after(w->eng, due - now, hold_expired, w, (uint64_t)f->id);
 }
 
 /* New work for a framework that holds offers: decide now rather than wait
@@ -401,6 +415,44 @@ static void decline_add(struct mc__world *w, const struct mc__held_offer *o, str
 	*tail = r;
 }
 
+static int index_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The end of a decision of a framework that holds offers, when no hold has
+ * ended: the offers it used are accepted, all others kept. Answered slots
+ * take the last decided offer, in descending index order so that no used
+ * offer moves before it is answered. */
+static void hold_answer_used(struct mc__world *w, struct mc__framework *f, size_t decided,
+			     mc_time_t oldest)
+{
+	qsort(f->used, f->nused, sizeof *f->used, index_desc);
+	bool declines = false; /* the unused part of an accept is declined */
+	size_t n = decided;
+	for (size_t k = 0; k < f->nused; k++) {
+		struct mc__held_offer *o = &f->offers[f->used[k]];
+		declines |= !mc_resvec_is_zero(&o->avail);
+		accept_offer(w, f, o);
+		f->offers[f->used[k]] = f->offers[--n];
+	}
+	bool idle = declines && f->pending_at_start == f->nplaced;
+	bool arrived = f->c.tasks_pending + f->nplaced > f->pending_at_start;
+	if (idle)
+		f->declined_idle = true;
+	if (idle && arrived)
+		maybe_revive(w, f);
+	memmove(f->offers + n, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
+	f->noffers -= decided - n;
+	f->nkept = n;
+	f->hold_oldest = oldest;
+	hold_timer(w, f, oldest);
+	maybe_suppress(w, f);
+	if (f->noffers > n)
+		decide_start(w->eng, w, (uint64_t)f->id);
+}
+
 static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 {
 	(void)eng;
@@ -412,21 +464,16 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->deciding = false;
 	f->ndecided = 0;
 	mc_metrics_framework_busy(w->metrics, now, f->id, false);
-	if (f->p.hold > 0 && f->nplaced == 0) {
-		/* Offer holding, nothing placed: unless a held offer expired, every
-		 * offer is kept and there is nothing to answer (O(new offers),
-		 * not O(held)). */
+	if (f->p.hold > 0) {
+		/* Offer holding: until the next release of expired offers, every
+		 * offer the decision placed nothing into is kept, and only those it
+		 * used are answered (accepted): O(new + used offers), not O(held). */
 		mc_time_t oldest = f->hold_oldest;
 		for (size_t i = f->nkept; i < decided; i++)
 			if (f->offers[i].received < oldest)
 				oldest = f->offers[i].received;
-		if (oldest != MC_TIME_NEVER && now < oldest + f->p.hold) {
-			f->hold_oldest = oldest;
-			f->nkept = decided;
-			hold_timer(w, f, oldest);
-			maybe_suppress(w, f);
-			if (f->noffers > decided)
-				decide_start(w->eng, w, (uint64_t)f->id);
+		if (now < f->hold_due) {
+			hold_answer_used(w, f, decided, oldest);
 			return;
 		}
 	}
@@ -497,6 +544,7 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	f->noffers -= decided - kept;
 	f->nkept = kept;
 	f->hold_oldest = oldest;
+	f->hold_due = MC_TIME_NEVER;
 	hold_timer(w, f, oldest);
 	maybe_suppress(w, f);
 	if (f->noffers > kept)
@@ -818,6 +866,7 @@ void mc__framework_add(struct mc__world *w, int32_t id, const struct mc__fw_para
 	f->rng = mc_rng_new(w->seed, cid);
 	f->job_free = -1;
 	f->hold_oldest = MC_TIME_NEVER;
+	f->hold_due = MC_TIME_NEVER;
 	w->fws[id] = f;
 	mc_engine_schedule(w->eng, p->subscribe_at, subscribe_event, w, (uint64_t)id);
 }
@@ -833,6 +882,7 @@ void mc__framework_free(struct mc__framework *f)
 		free(f->jobs[i].hosts);
 	free(f->jobs);
 	free(f->offers);
+	free(f->used);
 	free(f);
 }
 

@@ -105,7 +105,10 @@ struct mc__framework {
 	bool loc_revive;            /* revive when the current decision ends */
 	bool hold_event;         /* a decision is due when the oldest held offer expires */
 	mc_time_t hold_oldest;   /* no held offer arrived before this (may be too early) */
+	mc_time_t hold_due;      /* next release of expired held offers, or MC_TIME_NEVER */
 	uint32_t nplaced;        /* tasks the current decision placed */
+	uint32_t *used;          /* offers (indices) the current decision placed tasks into */
+	size_t nused, used_cap;
 	uint64_t pending_at_start; /* tasks pending when the current decision started */
 
 	struct mc__fw_counters c;
