@@ -428,7 +428,8 @@ static int index_desc(const void *a, const void *b)
 static void hold_answer_used(struct mc__world *w, struct mc__framework *f, size_t decided,
 			     mc_time_t oldest)
 {
-	qsort(f->used, f->nused, sizeof *f->used, index_desc);
+	if (f->nused > 1)
+		qsort(f->used, f->nused, sizeof *f->used, index_desc);
 	bool declines = false; /* the unused part of an accept is declined */
 	size_t n = decided;
 	for (size_t k = 0; k < f->nused; k++) {

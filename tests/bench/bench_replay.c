@@ -1,10 +1,14 @@
 /*
  * bench_replay.c - `mesocosm bench replay [--hours H] [--agents N]
- * [--tasks-per-day T]`: simulates a synthetic Google-2011-sized cell (12,500
- * agents, about 1M tasks a day over three frameworks, Mesos defaults: 1 s
- * allocation interval, health checks every 15 s) through the full models,
- * and prints simulated seconds per wall second, events per second and peak
- * memory. The default is the full day; --hours shortens it.
+ * [--tasks-per-day T] [--refuse S] [--no-revive] [--hold S]`: simulates a
+ * synthetic Google-2011-sized cell (12,500 agents, about 1M tasks a day over
+ * three frameworks, Mesos defaults: 1 s allocation interval, health checks
+ * every 15 s) through the full models, and prints simulated seconds per
+ * wall second, events per second, offers per simulated second and peak
+ * memory. The default is the full day; --hours shortens it. The framework
+ * options set how they use offers (refuse_seconds, revive_on_new_work,
+ * hold_offers), which decides how many offers the day costs (see
+ * docs/models.md, "Speed of large replays").
  */
 #include <stdio.h>
 #include <stdlib.h>
