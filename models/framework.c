@@ -16,6 +16,11 @@
  * (if configured): a framework that suppresses and never revives starves,
  * as many real ones did.
  *
+ * With `hold` (Aurora's offer holding) it keeps the offers it does not use
+ * for later work instead of declining them, and releases them in batches
+ * when their hold time ends. A crashed scheduler (mc__framework_crash)
+ * answers nothing until it restarts and subscribes again.
+ *
  * Accounting: a task is "submitted" each time it enters the queue (a
  * resubmission after FAILED/LOST/KILLED counts again), so at every instant
  * submitted = finished + failed + killed + lost + pending + running, where
@@ -72,6 +77,19 @@ static void queue_push(struct mc__framework *f, int32_t tid)
 	f->qlen++;
 }
 
+/* Rewrites the queue without the entries of tasks no longer PENDING. O(queue). */
+static void queue_drop_placed(struct mc__world *w, struct mc__framework *f)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < f->qlen; i++) {
+		int32_t tid = mc__fw_queue_at(f, i);
+		if (mc__task_at(w, tid)->state == MC__TASK_PENDING)
+			f->queue[(f->qhead + keep++) % f->qcap] = tid;
+	}
+	f->qlen = keep;
+	f->qstale = 0;
+}
+
 void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 {
 	/* Placed tasks at the head are dropped one by one (FIFO kinds place a
@@ -86,16 +104,8 @@ void mc__fw_queue_compact(struct mc__world *w, struct mc__framework *f)
 		if (f->qstale)
 			f->qstale--;
 	}
-	if (!f->qstale)
-		return;
-	size_t keep = 0;
-	for (size_t i = 0; i < f->qlen; i++) {
-		int32_t tid = mc__fw_queue_at(f, i);
-		if (mc__task_at(w, tid)->state == MC__TASK_PENDING)
-			f->queue[(f->qhead + keep++) % f->qcap] = tid;
-	}
-	f->qlen = keep;
-	f->qstale = 0;
+	if (f->qstale)
+		queue_drop_placed(w, f);
 }
 
 static void f_stale_inc(struct mc__world *w, int32_t fw)
@@ -724,24 +734,10 @@ void mc__framework_receive(struct mc__world *w, struct mc__msg *m)
 
 static void subscribe_event(struct mc_engine *eng, void *ctx, uint64_t arg);
 
-/*
- * A new master leads: the offers we hold are void, and tasks we launched
- * that never reached an agent (still STAGING: any launch message was
- * delivered or lost long before the election) never will: they go back to
- * the queue. We subscribe again after a random backoff of up to 1 s.
- */
 /* Tasks placed into offers[0..n) but not launched go back to the queue. */
 static void unplace(struct mc__world *w, struct mc__framework *f, size_t n)
 {
-	/* drop the queue's entries of placed tasks first, so none is queued twice */
-	size_t keep = 0;
-	for (size_t i = 0; i < f->qlen; i++) {
-		int32_t tid = mc__fw_queue_at(f, i);
-		if (mc__task_at(w, tid)->state == MC__TASK_PENDING)
-			f->queue[(f->qhead + keep++) % f->qcap] = tid;
-	}
-	f->qlen = keep;
-	f->qstale = 0;
+	queue_drop_placed(w, f); /* so that none is queued twice */
 	for (size_t i = 0; i < n; i++)
 		for (int32_t tid = f->offers[i].launch_head; tid >= 0;) {
 			struct mc__task *t = mc__task_at(w, tid);
@@ -791,6 +787,12 @@ void mc__framework_restart(struct mc__world *w, int32_t fw)
 
 bool mc__framework_is_down(const struct mc__world *w, int32_t fw) { return fw_at(w, fw)->down; }
 
+/*
+ * A new master leads: the offers we hold are void, and tasks we launched
+ * that never reached an agent (still STAGING: any launch message was
+ * delivered or lost long before the election) never will: they go back to
+ * the queue. We subscribe again after a random backoff of up to 1 s.
+ */
 static void leader_changed(struct mc__world *w, struct mc__framework *f, uint32_t epoch)
 {
 	f->master_epoch = epoch;
