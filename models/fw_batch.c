@@ -44,9 +44,11 @@ static uint32_t place_batch(struct mc__world *w, struct mc__framework *f, uint32
 	if (n == 0)
 		return 0;
 	/* each decision sets its own decline filters (an offer held over from
-	 * an earlier one may carry that one's) */
-	for (size_t i = 0; i < n; i++)
-		f->offers[i].refuse = f->p.refuse;
+	 * an earlier one may carry that one's); only delay scheduling changes
+	 * them, so without it this O(offers) pass is skipped */
+	if (f->p.locality_delay > 0)
+		for (size_t i = 0; i < n; i++)
+			f->offers[i].refuse = f->p.refuse;
 	/* Random fit: shuffle the offers once per decision (Fisher-Yates). */
 	if (f->p.random_fit)
 		for (size_t i = n - 1; i > 0; i--) {

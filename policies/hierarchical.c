@@ -60,6 +60,7 @@ struct agent {
 	int32_t filters;   /* head of this agent's filter list */
 	uint64_t cand_run; /* serial of the run it is a candidate for */
 	struct entry *e;
+	uint64_t *ekey; /* ekey[i]: e[i]'s (fw, role), searched without touching e */
 	int ne, ecap;
 	struct mc_resources total, used, free;
 };
@@ -331,17 +332,25 @@ static void account_reservations(struct hier *h, const struct mc_resources *tota
 
 /* ---- entries and booking ----------------------------------------------------------- */
 
+static uint64_t entry_key(int32_t fw, int32_t role)
+{
+	return ((uint64_t)(uint32_t)fw << 32) | (uint32_t)role;
+}
+
 static struct entry *entry_get(struct agent *ag, int32_t fw, int32_t role, bool create)
 {
+	uint64_t key = entry_key(fw, role);
 	for (int i = 0; i < ag->ne; i++)
-		if (ag->e[i].fw == fw && ag->e[i].role == role)
+		if (ag->ekey[i] == key)
 			return &ag->e[i];
 	if (!create)
 		return NULL;
 	if (ag->ne == ag->ecap) {
 		ag->ecap = ag->ecap ? ag->ecap * 2 : 4;
 		ag->e = mc_xrealloc(ag->e, (size_t)ag->ecap * sizeof *ag->e);
+		ag->ekey = mc_xrealloc(ag->ekey, (size_t)ag->ecap * sizeof *ag->ekey);
 	}
+	ag->ekey[ag->ne] = key;
 	struct entry *e = &ag->e[ag->ne++];
 	e->fw = fw;
 	e->role = role;
@@ -439,7 +448,17 @@ static void unbook(struct hier *h, int32_t agent, struct entry *e, const struct 
 	mc_resources_subtract(&ag->used, res);
 	bool known = fw_get(h, fw) != NULL;
 	if (mc_resources_is_empty(&e->held)) {
-		*e = ag->e[--ag->ne];
+		/* the last entry takes its slot (copying only the used parts) */
+		const struct entry *last = &ag->e[--ag->ne];
+		if (last != e) {
+			e->fw = last->fw;
+			e->role = last->role;
+			e->pend_idx = last->pend_idx;
+			e->pend_run = last->pend_run;
+			mc_resources_copy(&e->held, &last->held);
+			mc_resources_copy(&e->allocated, &last->allocated);
+			ag->ekey[e - ag->e] = ag->ekey[ag->ne];
+		}
 		if (!known && h->unknown_used)
 			h->unknown_used--;
 	}
@@ -710,8 +729,10 @@ static void destroy_hier(struct mc_allocator *a)
 			if (h->filters[i].live && h->filters[i].timer)
 				h->host.timer_cancel(h->host.ctx, h->filters[i].timer);
 	}
-	for (size_t i = 0; i < h->nagents; i++)
+	for (size_t i = 0; i < h->nagents; i++) {
 		free(h->agents[i].e);
+		free(h->agents[i].ekey);
+	}
 	for (size_t i = 0; i < h->nfws; i++)
 		free(h->fws[i].name);
 	for (size_t i = 0; i < h->nroles; i++) {
