@@ -185,12 +185,9 @@ static void job_end_task(struct mc__world *w, struct mc__framework *f, int32_t j
 
 static void decide_on_new_work(struct mc__world *w, struct mc__framework *f);
 
-static void maybe_revive(struct mc__world *w, struct mc__framework *f)
+/* Sends REVIVE for all its roles: its filters are gone, it is unsuppressed. */
+static void send_revive(struct mc__world *w, struct mc__framework *f)
 {
-	if (!f->subscribed || !f->p.revive_on_new_work)
-		return;
-	if (!f->suppressed && !f->declined_idle)
-		return;
 	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REVIVE);
 	m->u.roles.role = MC_ROLE_NONE;
 	send_to_master(w, f, m);
@@ -198,15 +195,16 @@ static void maybe_revive(struct mc__world *w, struct mc__framework *f)
 	f->declined_idle = false;
 }
 
+static void maybe_revive(struct mc__world *w, struct mc__framework *f)
+{
+	if (f->subscribed && f->p.revive_on_new_work && (f->suppressed || f->declined_idle))
+		send_revive(w, f);
+}
+
 static void locality_revive(struct mc__world *w, struct mc__framework *f)
 {
-	if (!f->subscribed || f->down || !f->p.revive_on_new_work || !f->c.tasks_pending)
-		return;
-	struct mc__msg *m = mc__msg_alloc(w, MC__MSG_REVIVE);
-	m->u.roles.role = MC_ROLE_NONE;
-	send_to_master(w, f, m);
-	f->suppressed = false;
-	f->declined_idle = false;
+	if (f->subscribed && !f->down && f->p.revive_on_new_work && f->c.tasks_pending)
+		send_revive(w, f);
 }
 
 static void locality_expired(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -425,6 +423,38 @@ static void decline_add(struct mc__world *w, const struct mc__held_offer *o, str
 	*tail = r;
 }
 
+/*
+ * What every decision ends with, once its accepts are sent and the offers it
+ * keeps are offers[0..kept): the DECLINE batch (may be NULL), a revive when
+ * it declined as if idle while work arrived (`idle`, `arrived`) or when a
+ * locality wait ended meanwhile, offers that arrived during the decision
+ * moved up behind the kept ones, the hold timer for the oldest kept offer,
+ * and a new decision for the offers that arrived.
+ */
+static void decision_done(struct mc__world *w, struct mc__framework *f, size_t decided,
+			  size_t kept, struct mc__msg *decline, bool idle, bool arrived,
+			  mc_time_t oldest)
+{
+	if (idle)
+		f->declined_idle = true;
+	if (decline)
+		send_to_master(w, f, decline);
+	if (idle && arrived)
+		maybe_revive(w, f);
+	if (f->loc_revive) { /* a locality wait ended during the decision */
+		f->loc_revive = false;
+		locality_revive(w, f);
+	}
+	memmove(f->offers + kept, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
+	f->noffers -= decided - kept;
+	f->nkept = kept;
+	f->hold_oldest = oldest;
+	hold_timer(w, f, oldest);
+	maybe_suppress(w, f);
+	if (f->noffers > kept)
+		decide_start(w->eng, w, (uint64_t)f->id);
+}
+
 static int index_desc(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -450,18 +480,7 @@ static void hold_answer_used(struct mc__world *w, struct mc__framework *f, size_
 	}
 	bool idle = declines && f->pending_at_start == f->nplaced;
 	bool arrived = f->c.tasks_pending + f->nplaced > f->pending_at_start;
-	if (idle)
-		f->declined_idle = true;
-	if (idle && arrived)
-		maybe_revive(w, f);
-	memmove(f->offers + n, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
-	f->noffers -= decided - n;
-	f->nkept = n;
-	f->hold_oldest = oldest;
-	hold_timer(w, f, oldest);
-	maybe_suppress(w, f);
-	if (f->noffers > n)
-		decide_start(w->eng, w, (uint64_t)f->id);
+	decision_done(w, f, decided, n, NULL, idle, arrived, oldest);
 }
 
 static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -503,8 +522,6 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 	 * declines, or that work would wait out the filters. */
 	bool idle = declines && f->pending_at_start == launching;
 	bool arrived = f->c.tasks_pending > f->pending_at_start;
-	if (idle)
-		f->declined_idle = true;
 	/* Accepts go one per offer; the declines go together in one DECLINE.
 	 * Kept offers stay in arrival order (kinds that keep offers rely on
 	 * it), except with offer holding, where thousands may be held: there an
@@ -543,23 +560,8 @@ static void decide_end(struct mc_engine *eng, void *ctx, uint64_t arg)
 			}
 		}
 	}
-	if (decline)
-		send_to_master(w, f, decline);
-	if (idle && arrived)
-		maybe_revive(w, f);
-	if (f->loc_revive) { /* a locality wait ended during the decision */
-		f->loc_revive = false;
-		locality_revive(w, f);
-	}
-	memmove(f->offers + kept, f->offers + decided, (f->noffers - decided) * sizeof *f->offers);
-	f->noffers -= decided - kept;
-	f->nkept = kept;
-	f->hold_oldest = oldest;
-	f->hold_due = MC_TIME_NEVER;
-	hold_timer(w, f, oldest);
-	maybe_suppress(w, f);
-	if (f->noffers > kept)
-		decide_start(w->eng, w, (uint64_t)f->id);
+	f->hold_due = MC_TIME_NEVER; /* this was the release: arm the next */
+	decision_done(w, f, decided, kept, decline, idle, arrived, oldest);
 }
 
 static void hold_offer(struct mc__world *w, struct mc__framework *f, const struct mc__msg *m)

@@ -95,7 +95,6 @@ struct mc__master {
 
 	bool run_scheduled;
 	uint64_t offers_made, offers_declined, offers_rescinded, runs;
-	uint64_t frameworks_removed;
 
 	/* processing-cost model: one server, FIFO; items are messages (copied)
 	 * or allocation runs (type MC__MSG_TYPE_COUNT) */
@@ -365,6 +364,16 @@ static void rescind(struct mc__master *m, struct master_offer *o, bool recover,
 	send(m, msg, MC__EP_FRAMEWORK, fw);
 }
 
+/* Rescinds every outstanding offer on `agent` (or of `fw`; -1 = any). */
+static void rescind_offers(struct mc__master *m, int32_t agent, int32_t fw, bool recover)
+{
+	for (size_t i = 0; i < m->noffers; i++) {
+		const struct master_offer *o = &m->offers[i];
+		if (o->live && (agent < 0 || o->agent == agent) && (fw < 0 || o->fw == fw))
+			rescind(m, &m->offers[i], recover, MC_OFFER_RESCINDED);
+	}
+}
+
 static void offer_timeout_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 {
 	(void)eng;
@@ -426,10 +435,7 @@ static void remove_agent(struct mc__master *m, int32_t id, int state)
 	if (a->ping_event)
 		mc_engine_cancel(m->w->eng, a->ping_event);
 	a->ping_event = 0;
-	/* Rescind its offers (the allocator drops them with the agent). */
-	for (size_t i = 0; i < m->noffers; i++)
-		if (m->offers[i].live && m->offers[i].agent == id)
-			rescind(m, &m->offers[i], false, MC_OFFER_RESCINDED);
+	rescind_offers(m, id, -1, false); /* the allocator drops them with the agent */
 	mc_alloc_remove_agent(m->alloc, now, id);
 	while (a->tasks_head >= 0) {
 		int32_t tid = a->tasks_head;
@@ -689,9 +695,7 @@ void mc__master_maintenance(struct mc__world *w, int32_t id, enum mc__maint_mode
 		/* Deactivated: no new offers (its total still counts in the DRF
 		 * shares); outstanding offers are rescinded, without a filter. */
 		mc_alloc_activate_agent(m->alloc, id, false);
-		for (size_t i = 0; i < m->noffers; i++)
-			if (m->offers[i].live && m->offers[i].agent == id)
-				rescind(m, &m->offers[i], true, MC_OFFER_RESCINDED);
+		rescind_offers(m, id, -1, true);
 		return;
 	}
 	mc_alloc_activate_agent(m->alloc, id, true);
@@ -748,7 +752,6 @@ static void framework_remove_fire(void *obj, uint64_t data)
 	if (!f->disconnected || f->removed)
 		return;
 	f->removed = true;
-	m->frameworks_removed++;
 	for (size_t id = 0; id < m->agents_cap; id++) {
 		struct master_agent *a = &m->agents[id];
 		if (!a->registered)
@@ -777,9 +780,7 @@ static void framework_exited(struct mc__master *m, int32_t fw)
 	mc_time_t now = mc_engine_now(m->w->eng);
 	f->disconnected = true;
 	mc_alloc_deactivate_framework(m->alloc, now, fw);
-	for (size_t i = 0; i < m->noffers; i++)
-		if (m->offers[i].live && m->offers[i].fw == fw)
-			rescind(m, &m->offers[i], true, MC_OFFER_RESCINDED);
+	rescind_offers(m, -1, fw, true);
 	mc_time_t timeout = f->failover_timeout >= 0 ? f->failover_timeout
 						      : m->p.framework_failover_timeout;
 	f->failover_timer =
