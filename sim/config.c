@@ -1811,6 +1811,21 @@ int mc_config_attr_expand(const char *tmpl, int64_t i, char *buf, size_t size)
 
 /* ---- JSON echo ----------------------------------------------------------- */
 
+/* `,"agents":"0-9,20"`: inclusive agent ranges as the config writes them. */
+static void echo_ranges(FILE *o, int32_t (*ranges)[2], int n)
+{
+	fputs(",\"agents\":\"", o);
+	for (int j = 0; j < n; j++) {
+		if (j)
+			fputc(',', o);
+		if (ranges[j][0] == ranges[j][1])
+			fprintf(o, "%d", (int)ranges[j][0]);
+		else
+			fprintf(o, "%d-%d", (int)ranges[j][0], (int)ranges[j][1]);
+	}
+	fputc('"', o);
+}
+
 static void json_str(FILE *o, const char *s)
 {
 	fputc('"', o);
@@ -2252,17 +2267,7 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		} else if (fl->count > 0) {
 			fprintf(o, ",\"count\":%d", fl->count);
 		} else {
-			fputs(",\"agents\":\"", o);
-			for (int j = 0; j < fl->nranges; j++) {
-				if (j)
-					fputc(',', o);
-				if (fl->ranges[j][0] == fl->ranges[j][1])
-					fprintf(o, "%d", (int)fl->ranges[j][0]);
-				else
-					fprintf(o, "%d-%d", (int)fl->ranges[j][0],
-					        (int)fl->ranges[j][1]);
-			}
-			fputc('"', o);
+			echo_ranges(o, fl->ranges, fl->nranges);
 		}
 		fputs(",\"recover_after\":", o);
 		json_time(o, fl->recover_after);
@@ -2294,17 +2299,7 @@ int mc_config_echo_json(const struct mc_config *c, FILE *o)
 		} else if (mw->count > 0) {
 			fprintf(o, ",\"count\":%d", mw->count);
 		} else if (mw->nranges > 0) {
-			fputs(",\"agents\":\"", o);
-			for (int j = 0; j < mw->nranges; j++) {
-				if (j)
-					fputc(',', o);
-				if (mw->ranges[j][0] == mw->ranges[j][1])
-					fprintf(o, "%d", (int)mw->ranges[j][0]);
-				else
-					fprintf(o, "%d-%d", (int)mw->ranges[j][0],
-					        (int)mw->ranges[j][1]);
-			}
-			fputc('"', o);
+			echo_ranges(o, mw->ranges, mw->nranges);
 		}
 		fputc('}', o);
 	}

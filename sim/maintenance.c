@@ -22,12 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
-
 #include "mesocosm/error.h"
-#include "mesocosm/rng.h"
 #include "sim/maintenance.h"
+#include "sim/validate.h"
 
 struct window {
 	int32_t *ids; /* chosen at drain time */
@@ -65,43 +62,10 @@ int32_t mc__maintenance_choose(const struct mc_config *c, int index, int32_t nag
 		first = (int32_t)f;
 		ncand = (int32_t)(end - f);
 	}
-	if (mw->nranges > 0) {
-		/* explicit indices among the candidates (ranges may overlap) */
-		unsigned char *mark = mc_xcalloc((size_t)ncand, 1);
-		for (int j = 0; j < mw->nranges; j++)
-			for (int64_t i = mw->ranges[j][0]; i <= mw->ranges[j][1] && i < ncand; i++)
-				mark[i] = 1;
-		int32_t n = 0;
-		for (int32_t i = 0; i < ncand; i++)
-			if (mark[i])
-				out[n++] = first + i;
-		free(mark);
-		return n;
-	}
-	if (mw->count == 0 && mw->fraction <= 0) {
-		for (int32_t i = 0; i < ncand; i++)
-			out[i] = first + i;
-		return ncand;
-	}
-	int64_t want = mw->count;
-	if (mw->fraction > 0) {
-		want = (int64_t)(mw->fraction * (double)ncand + 0.5);
-		if (want < 1)
-			want = 1;
-	}
-	if (want > ncand)
-		want = ncand;
-	int32_t *all = mc_xmalloc((size_t)ncand * sizeof *all);
-	for (int32_t i = 0; i < ncand; i++)
-		all[i] = first + i;
-	char cid[48];
-	snprintf(cid, sizeof cid, "maintenance/%d", index);
-	gsl_rng *rng = mc_rng_new(c->seed, cid);
-	/* gsl_ran_choose keeps the source order: out[] is ascending. */
-	gsl_ran_choose(rng, out, (size_t)want, all, (size_t)ncand, sizeof *all);
-	gsl_rng_free(rng);
-	free(all);
-	return (int32_t)want;
+	char stream[48];
+	snprintf(stream, sizeof stream, "maintenance/%d", index);
+	return mc__choose_agents(c->seed, stream, first, ncand, (const int32_t(*)[2])mw->ranges,
+				 mw->nranges, mw->count, mw->fraction, out);
 }
 
 static void grow(struct mc__maintenance *mt, int32_t id)

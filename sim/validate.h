@@ -35,6 +35,17 @@ struct mc__world;
 int32_t mc__failure_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out);
 
 /*
+ * The selection both `failures` and `maintenance` items make: among the
+ * ncand candidates first..first+ncand-1, fills out[] (room for ncand) in
+ * ascending order and returns how many. nranges > 0: exactly those
+ * candidate indices; else count or fraction of them drawn from `stream` of
+ * `seed`; else all. O(ncand).
+ */
+int32_t mc__choose_agents(uint64_t seed, const char *stream, int32_t first, int32_t ncand,
+			  const int32_t (*ranges)[2], int nranges, int64_t count, double fraction,
+			  int32_t *out);
+
+/*
  * Applies failure item `index` now: fails its agents (mc__agent_fail) and,
  * when recover_after is set, schedules their recovery. Called by the
  * runner from an event at the item's `at`. O(nagents).

@@ -23,43 +23,57 @@
 #include "models/models.h"
 #include "sim/validate.h"
 
-int32_t mc__failure_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out)
+int32_t mc__choose_agents(uint64_t seed, const char *stream, int32_t first, int32_t ncand,
+			  const int32_t (*ranges)[2], int nranges, int64_t count, double fraction,
+			  int32_t *out)
 {
-	const struct mc_config_failure *f = &c->failures[index];
-	if (nagents <= 0)
+	if (ncand <= 0)
 		return 0;
-	if (f->nranges > 0) {
-		/* explicit ids: mark, then list in order (ranges may overlap) */
-		unsigned char *mark = mc_xcalloc((size_t)nagents, 1);
-		for (int j = 0; j < f->nranges; j++)
-			for (int64_t a = f->ranges[j][0]; a <= f->ranges[j][1] && a < nagents; a++)
-				mark[a] = 1;
+	if (nranges > 0) {
+		/* explicit indices among the candidates: mark, then list in order
+		 * (ranges may overlap) */
+		unsigned char *mark = mc_xcalloc((size_t)ncand, 1);
+		for (int j = 0; j < nranges; j++)
+			for (int64_t i = ranges[j][0]; i <= ranges[j][1] && i < ncand; i++)
+				mark[i] = 1;
 		int32_t n = 0;
-		for (int32_t a = 0; a < nagents; a++)
-			if (mark[a])
-				out[n++] = a;
+		for (int32_t i = 0; i < ncand; i++)
+			if (mark[i])
+				out[n++] = first + i;
 		free(mark);
 		return n;
 	}
-	int64_t want = f->count;
-	if (f->fraction > 0) {
-		want = (int64_t)(f->fraction * (double)nagents + 0.5);
+	if (count <= 0 && fraction <= 0) {
+		for (int32_t i = 0; i < ncand; i++)
+			out[i] = first + i;
+		return ncand;
+	}
+	int64_t want = count;
+	if (fraction > 0) {
+		want = (int64_t)(fraction * (double)ncand + 0.5);
 		if (want < 1)
 			want = 1;
 	}
-	if (want > nagents)
-		want = nagents;
-	int32_t *all = mc_xmalloc((size_t)nagents * sizeof *all);
-	for (int32_t a = 0; a < nagents; a++)
-		all[a] = a;
-	char cid[48];
-	snprintf(cid, sizeof cid, "failures/%d", index);
-	gsl_rng *rng = mc_rng_new(c->seed, cid);
+	if (want > ncand)
+		want = ncand;
+	int32_t *all = mc_xmalloc((size_t)ncand * sizeof *all);
+	for (int32_t i = 0; i < ncand; i++)
+		all[i] = first + i;
+	gsl_rng *rng = mc_rng_new(seed, stream);
 	/* gsl_ran_choose keeps the source order: out[] is ascending. */
-	gsl_ran_choose(rng, out, (size_t)want, all, (size_t)nagents, sizeof *all);
+	gsl_ran_choose(rng, out, (size_t)want, all, (size_t)ncand, sizeof *all);
 	gsl_rng_free(rng);
 	free(all);
 	return (int32_t)want;
+}
+
+int32_t mc__failure_choose(const struct mc_config *c, int index, int32_t nagents, int32_t *out)
+{
+	const struct mc_config_failure *f = &c->failures[index];
+	char stream[48];
+	snprintf(stream, sizeof stream, "failures/%d", index);
+	return mc__choose_agents(c->seed, stream, 0, nagents, (const int32_t(*)[2])f->ranges,
+				 f->nranges, f->count, f->fraction, out);
 }
 
 static void recover_event(struct mc_engine *eng, void *ctx, uint64_t arg)
