@@ -70,6 +70,12 @@ static mc_time_t uniform_upto(gsl_rng *rng, mc_time_t bound)
 	return bound <= 0 ? 0 : (mc_time_t)(gsl_rng_uniform(rng) * (double)bound);
 }
 
+/* Tells the network whether this agent answers pings now (health.h). */
+static void tell_network(struct mc__world *w, const struct mc__agent *a)
+{
+	mc__net_agent_state(w, a->id, a->up, a->master_epoch);
+}
+
 static void send_to_master(struct mc__world *w, struct mc__agent *a, struct mc__msg *m)
 {
 	m->src_kind = MC__EP_AGENT;
@@ -325,6 +331,7 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 			return;
 		a->registered = true;
 		a->master_epoch = m->epoch;
+		tell_network(w, a);
 		if (a->reg_retry) {
 			mc_engine_cancel(w->eng, a->reg_retry);
 			a->reg_retry = 0;
@@ -336,6 +343,7 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 	case MC__MSG_LEADER:
 		/* A new leading master: register with it, keeping our tasks. */
 		a->master_epoch = m->epoch;
+		tell_network(w, a);
 		a->registered = false;
 		if (a->reg_retry)
 			mc_engine_cancel(w->eng, a->reg_retry);
@@ -345,6 +353,7 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 		if (m->epoch != a->master_epoch) {
 			/* A new leading master: register again, keeping our tasks. */
 			a->master_epoch = m->epoch;
+			tell_network(w, a);
 			a->registered = false;
 			schedule_first_registration(w, a, mc_engine_now(w->eng));
 			return;
@@ -398,6 +407,7 @@ void mc__agent_add(struct mc__world *w, int32_t id, const struct mc__agent_param
 	a->rng = mc_rng_new(w->seed, cid);
 	a->up = true;
 	w->agents[id] = a;
+	tell_network(w, a);
 	schedule_first_registration(w, a, p->register_at);
 	arm_failure(w, a);
 }
@@ -409,6 +419,7 @@ void mc__agent_fail(struct mc__world *w, int32_t id)
 		return;
 	a->up = false;
 	a->registered = false;
+	tell_network(w, a);
 	drop_all_tasks(w, a);
 	if (a->reg_retry)
 		mc_engine_cancel(w->eng, a->reg_retry);
@@ -426,6 +437,7 @@ void mc__agent_recover(struct mc__world *w, int32_t id)
 		return;
 	a->up = true;
 	a->incarnation++;
+	tell_network(w, a);
 	schedule_first_registration(w, a, mc_engine_now(w->eng));
 	arm_failure(w, a);
 }

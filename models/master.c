@@ -7,7 +7,7 @@
  * unused part declined with the accept's filter), DECLINE (with filter),
  * SUPPRESS and REVIVE. It forwards status updates between agents and
  * frameworks, recovers a task's resources as soon as it sees the task's
- * terminal state, and checks agents' health: a ping every
+ * terminal state, and checks agents' health (health.c): a ping every
  * agent_ping_timeout; max_agent_ping_timeouts pings in a row without a pong
  * mark the agent unreachable, which removes it from the allocator, rescinds
  * its offers and reports its tasks LOST.
@@ -22,6 +22,7 @@
 
 #include "mesocosm/error.h"
 #include "mesocosm/rng.h"
+#include "models/health.h"
 #include "models/models.h"
 #include "sim/metrics.h"
 
@@ -29,10 +30,6 @@ struct master_agent {
 	bool registered;
 	uint32_t incarnation;
 	bool lost;            /* declared unreachable; its tasks were reported LOST */
-	int misses;           /* consecutive pings without a pong */
-	bool pong_seen;
-	uint64_t ping_seq;
-	mc_event_handle ping_event;
 	int32_t tasks_head;   /* launched, not yet terminal (master_next/prev) */
 	struct mc_resvec total;
 	int32_t rack;
@@ -79,6 +76,7 @@ struct mc__master {
 	struct mc_allocator *alloc;
 	gsl_rng *alloc_rng;
 	uint32_t epoch;
+	struct mc__health *health; /* agent health checks (health.h) */
 
 	struct master_agent *agents;
 	size_t agents_cap;
@@ -423,8 +421,6 @@ static void send_update(struct mc__master *m, int32_t tid, int state, bool inval
 
 /* ---- agents ------------------------------------------------------------------------ */
 
-static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg);
-
 /* Removes a registered agent: its offers are rescinded, it leaves the
  * allocator (its total and everything offered or allocated there), and its
  * tasks end in `state` (LOST when unreachable, KILLED by maintenance). */
@@ -432,9 +428,7 @@ static void remove_agent(struct mc__master *m, int32_t id, int state)
 {
 	struct master_agent *a = magent(m, id);
 	mc_time_t now = mc_engine_now(m->w->eng);
-	if (a->ping_event)
-		mc_engine_cancel(m->w->eng, a->ping_event);
-	a->ping_event = 0;
+	mc__health_stop(m->health, id);
 	rescind_offers(m, id, -1, false); /* the allocator drops them with the agent */
 	mc_alloc_remove_agent(m->alloc, now, id);
 	while (a->tasks_head >= 0) {
@@ -459,25 +453,31 @@ static void agent_lost(struct mc__master *m, int32_t id)
 	magent(m, id)->lost = true;
 }
 
-static void ping_event(struct mc_engine *eng, void *ctx, uint64_t arg)
+/* Health-check callbacks (health.h). */
+static void health_lost(void *ctx, int32_t agent) { agent_lost(ctx, agent); }
+
+static void health_send_ping(void *ctx, int32_t agent, uint64_t seq, mc_time_t sent_at, bool count)
 {
-	(void)eng;
 	struct mc__master *m = ctx;
-	int32_t id = (int32_t)arg;
-	struct master_agent *a = magent(m, id);
-	a->ping_event = 0;
-	if (!a->registered)
-		return;
-	if (a->ping_seq && !a->pong_seen && ++a->misses >= m->p.max_agent_ping_timeouts) {
-		agent_lost(m, id);
+	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_PING);
+	msg->u.ping.seq = seq;
+	if (count) {
+		send(m, msg, MC__EP_AGENT, agent);
 		return;
 	}
-	a->pong_seen = false;
-	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_PING);
-	msg->u.ping.seq = ++a->ping_seq;
-	send(m, msg, MC__EP_AGENT, id);
-	a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
-					(uint64_t)id);
+	msg->src_kind = MC__EP_MASTER;
+	msg->src = 0;
+	msg->dst_kind = MC__EP_AGENT;
+	msg->dst = agent;
+	msg->epoch = m->epoch;
+	mc__net_deliver_sent_at(m->w, msg, sent_at);
+}
+
+static void health_count(void *ctx, uint64_t pings, uint64_t pongs)
+{
+	struct mc__master *m = ctx;
+	mc__net_count(m->w, MC__MSG_PING, pings);
+	mc__net_count(m->w, MC__MSG_PONG, pongs);
 }
 
 /* ---- leader failover ------------------------------------------------------------- */
@@ -565,9 +565,7 @@ void mc__master_fail(struct mc__world *w)
 	m->expected_agents = 0;
 	for (size_t i = 0; i < m->agents_cap; i++) {
 		struct master_agent *a = &m->agents[i];
-		if (a->ping_event)
-			mc_engine_cancel(w->eng, a->ping_event);
-		a->ping_event = 0;
+		mc__health_stop(m->health, (int32_t)i);
 		while (a->tasks_head >= 0)
 			mlist_remove(m, a, a->tasks_head);
 		a->expected = a->registered;
@@ -614,9 +612,6 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		m->nagents_registered++;
 		a->lost = false;
 		a->incarnation = msg->u.reg.incarnation;
-		a->misses = 0;
-		a->ping_seq = 0;
-		a->pong_seen = true;
 		a->freed_at = MC_TIME_NEVER;
 		mc_alloc_add_agent(m->alloc, now, id, &msg->u.reg.total);
 		if (a->maint == MC__MAINT_DRAINING)
@@ -643,8 +638,7 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 			a->expected = false;
 			recovery_progress(m, now);
 		}
-		a->ping_event = mc_engine_after(m->w->eng, m->p.agent_ping_timeout, ping_event, m,
-						(uint64_t)id);
+		mc__health_start(m->health, id);
 	}
 	struct mc__msg *r = mc__msg_alloc(m->w, MC__MSG_AGENT_REGISTERED);
 	r->u.reg.incarnation = msg->u.reg.incarnation;
@@ -896,14 +890,9 @@ static void handle(struct mc__master *m, struct mc__msg *msg)
 	case MC__MSG_UPDATE_AGENT:
 		update_agent_total(m, msg);
 		break;
-	case MC__MSG_PONG: {
-		struct master_agent *a = magent(m, msg->src);
-		if (a->registered && msg->u.ping.seq == a->ping_seq) {
-			a->pong_seen = true;
-			a->misses = 0;
-		}
+	case MC__MSG_PONG:
+		mc__health_pong(m->health, msg->src, msg->u.ping.seq);
 		break;
-	}
 	case MC__MSG_STATUS_UPDATE:
 		status_update(m, msg);
 		break;
@@ -1032,13 +1021,29 @@ void mc__master_new(struct mc__world *w, const struct mc__master_params *p)
 	m->alloc_rng = mc_rng_new(w->seed, "allocator");
 	m->cost_rng = mc_rng_new(w->seed, "master/processing");
 	m->costed = p->per_message || p->per_run || p->mesos17_profile;
-	const struct mc_dist *d = &w->net.delay[MC__LINK_MASTER_AGENT];
-	w->pong_at_send = !m->costed && w->net.loss == 0 && w->net.npartitions == 0 &&
-			  d->kind == MC_DIST_CONST &&
-			  d->a * (double)MC_SEC < (double)p->agent_ping_timeout;
+	/* A quiet master<->agent link: every message arrives, d later. */
+	mc_time_t d = mc__net_const_delay(w, MC__LINK_MASTER_AGENT);
+	w->pong_at_send = !m->costed && w->net.loss == 0 && w->net.npartitions == 0 && d >= 0 &&
+			  d < p->agent_ping_timeout;
+	struct mc__health_ops ops = {
+		.ctx = m, .lost = health_lost, .send_ping = health_send_ping, .count = health_count};
+	m->health = mc__health_new(w->eng, p->agent_ping_timeout, p->max_agent_ping_timeouts,
+				   w->pong_at_send && !p->explicit_health_checks, d, &m->epoch, &ops);
 	m->recovered_at = MC_TIME_NEVER;
 	new_allocator(m, mc_engine_now(w->eng));
 	w->master = m;
+}
+
+void mc__master_agent_state(struct mc__world *w, int32_t agent, bool up, uint32_t epoch)
+{
+	mc__health_peer(w->master->health, agent, up, epoch);
+}
+
+void mc__master_finish(struct mc__world *w) { mc__health_finish(w->master->health); }
+
+bool mc__master_agent_checked_implicitly(const struct mc__master *m, int32_t agent)
+{
+	return mc__health_implicit(m->health, agent);
 }
 
 static void new_allocator(struct mc__master *m, mc_time_t now)
@@ -1061,6 +1066,7 @@ void mc__master_free(struct mc__master *m)
 	if (!m)
 		return;
 	mc_alloc_free(m->alloc);
+	mc__health_free(m->health);
 	gsl_rng_free(m->alloc_rng);
 	gsl_rng_free(m->cost_rng);
 	free(m->inbox);

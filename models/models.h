@@ -65,6 +65,9 @@ struct mc__master_params {
 	mc_time_t detection_delay;        /* leader lost -> new leader elected (ZooKeeper) */
 	mc_time_t recovery_timeout;       /* allocator paused at most this long after election */
 	double agent_recovery_factor;     /* ... or until this fraction of agents re-registered */
+	/* simulate every health check as events even when implicit checks
+	 * would give the same outputs (health.h); for tests */
+	bool explicit_health_checks;
 };
 
 void mc__master_new(struct mc__world *w, const struct mc__master_params *p);
@@ -77,6 +80,13 @@ void mc__master_fail(struct mc__world *w);
 uint64_t mc__master_failovers(const struct mc__master *m);
 mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at);
 void mc__master_free(struct mc__master *m);
+/* The agent's side of the health checks changed (see health.h): it is up
+ * or not, and answers pings of leader epoch `epoch`. Called by network.c. */
+void mc__master_agent_state(struct mc__world *w, int32_t agent, bool up, uint32_t epoch);
+/* The run ends now: settle what is counted lazily (implicit pings). */
+void mc__master_finish(struct mc__world *w);
+/* Whether the agent's health is being checked without events (tests). */
+bool mc__master_agent_checked_implicitly(const struct mc__master *m, int32_t agent);
 
 /* Maintenance modes of an agent's machine (Mesos's MachineInfo::Mode). */
 enum mc__maint_mode {

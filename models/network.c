@@ -19,7 +19,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "mesocosm/error.h"
-#include "models/world.h"
+#include "models/models.h"
 #include "sim/metrics.h"
 
 static void deliver(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -51,6 +51,38 @@ bool mc__net_partitioned(const struct mc__world *w, int32_t agent, mc_time_t now
 			return true;
 	}
 	return false;
+}
+
+mc_time_t mc__net_const_delay(const struct mc__world *w, enum mc__link link)
+{
+	const struct mc_dist *d = &w->net.delay[link];
+	if (d->kind != MC_DIST_CONST)
+		return -1;
+	mc_time_t us = (mc_time_t)llround(d->a * (double)MC_SEC);
+	return us < 0 ? 0 : us;
+}
+
+void mc__net_deliver_sent_at(struct mc__world *w, struct mc__msg *m, mc_time_t sent_at)
+{
+	mc_time_t now = mc_engine_now(w->eng);
+	mc_time_t d = mc__net_const_delay(w, MC__LINK_MASTER_AGENT);
+	MC_ASSERT(d >= 0 && sent_at <= now);
+	mc_time_t at = sent_at + d < now ? now : sent_at + d;
+	mc_engine_schedule(w->eng, at, deliver, w, (uint64_t)m->id);
+}
+
+void mc__net_count(struct mc__world *w, int type, uint64_t n)
+{
+	w->msgs_sent += n;
+	w->msgs_by_type[type] += n;
+	mc_metrics_messages(w->metrics, mc_engine_now(w->eng), n);
+}
+
+void mc__net_agent_state(struct mc__world *w, int32_t agent, bool up, uint32_t epoch)
+{
+	/* Only the network knows for certain whether a ping will be answered. */
+	if (w->master)
+		mc__master_agent_state(w, agent, up, epoch);
 }
 
 void mc__net_send(struct mc__world *w, struct mc__msg *m)

@@ -151,6 +151,18 @@ void mc__msg_free(struct mc__world *w, struct mc__msg *m);
 void mc__net_send(struct mc__world *w, struct mc__msg *m);
 /* True if agent `agent` and the master cannot talk at time `now`. */
 bool mc__net_partitioned(const struct mc__world *w, int32_t agent, mc_time_t now);
+/* The link's one-way delay in microseconds when it is constant, else -1. */
+mc_time_t mc__net_const_delay(const struct mc__world *w, enum mc__link link);
+/* Delivers m (already counted as sent) as if sent at `sent_at` <= now over
+ * a quiet master<->agent link: at sent_at + its constant delay, or now if
+ * that is past. Takes ownership of m. */
+void mc__net_deliver_sent_at(struct mc__world *w, struct mc__msg *m, mc_time_t sent_at);
+/* Counts n messages of `type` as sent now without simulating them
+ * (implicit health checks, health.h). */
+void mc__net_count(struct mc__world *w, int type, uint64_t n);
+/* The agent's end changed: it is up or not, and answers pings of leader
+ * epoch `epoch` (agent.c calls this; the master's health checks use it). */
+void mc__net_agent_state(struct mc__world *w, int32_t agent, bool up, uint32_t epoch);
 
 /* Task table. A new task is PENDING with agent -1, held by its framework
  * (MC__REF_FRAMEWORK). The agent that runs it holds MC__REF_AGENT from

@@ -1,6 +1,7 @@
 /*
  * cmd_run.c - `mesocosm run FILE [-o DIR] [--force] [--seed N]
- * [--set key.path=value]... [--quiet] [--progress|--no-progress]`.
+ * [--set key.path=value]... [--quiet] [--progress|--no-progress]
+ * [--explicit-health-checks]`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mesocosm run FILE [-o DIR] [--force] [--seed N] [--set key.path=value]...\n"
-		"                         [--tasks-csv] [--quiet] [--progress | --no-progress]\n\n"
+		"                         [--tasks-csv] [--quiet] [--progress | --no-progress]\n"
+		"                         [--explicit-health-checks]\n\n"
 		"Runs the experiment FILE (see docs/experiment-format.md) and writes its run\n"
 		"directory DIR (default: runs/<experiment name>): summary.json, perf.json,\n"
 		"timeseries.csv, tasks.msgpack, plots/. The directory appears only when the\n"
@@ -29,7 +31,10 @@ static void usage(FILE *out)
 		"                 --set allocator.allocation_interval=2s\n"
 		"  --tasks-csv    also write tasks.csv (one row per ended task attempt)\n"
 		"  --quiet        no result table on stdout\n"
-		"  --progress     progress on stderr (default: only when stderr is a terminal)\n");
+		"  --progress     progress on stderr (default: only when stderr is a terminal)\n"
+		"  --explicit-health-checks\n"
+		"                 simulate every agent ping as events even where implicit\n"
+		"                 checks give the same results (slower; for checking that)\n");
 }
 
 int mc__cmd_run(int argc, char **argv)
@@ -63,6 +68,8 @@ int mc__cmd_run(int argc, char **argv)
 			o.progress = true;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+		} else if (!strcmp(a, "--explicit-health-checks")) {
+			o.explicit_health_checks = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mesocosm run: unknown or incomplete option '%s'\n", a);
 			usage(stderr);

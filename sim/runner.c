@@ -168,6 +168,7 @@ static void build_master(struct run *r)
 	p.detection_delay = c->master.failover.detection_delay;
 	p.recovery_timeout = c->master.failover.recovery_timeout;
 	p.agent_recovery_factor = c->master.failover.agent_recovery_factor;
+	p.explicit_health_checks = r->o->explicit_health_checks;
 	mc__master_new(r->w, &p);
 }
 
@@ -538,6 +539,7 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 		}
 	}
 	mc_time_t t_end = mc_engine_now(r.w->eng);
+	mc__master_finish(r.w);
 	if ((rc = mc_metrics_finish(m, t_end)) != 0)
 		goto fail;
 	struct mc_run_info info = {

@@ -26,6 +26,7 @@ struct mc_run_options {
 	bool force;            /* replace an existing run directory */
 	bool quiet;            /* no table on stdout */
 	bool progress;         /* progress on stderr (default: when stderr is a tty) */
+	bool explicit_health_checks; /* every ping as events (models/health.h) */
 	struct mc_run_stats *stats; /* optional: filled at the end of the run */
 };
 

@@ -42,7 +42,8 @@ static struct mc_resources res(const char *text)
 	return r;
 }
 
-static void env_init(struct env *e, int nagents, const char *agent_res)
+static void env_init_health(struct env *e, int nagents, const char *agent_res,
+			    bool explicit_health_checks)
 {
 	memset(e, 0, sizeof *e);
 	struct mc_parse_error pe;
@@ -62,6 +63,7 @@ static void env_init(struct env *e, int nagents, const char *agent_res)
 	mp.detection_delay = 10 * MC_SEC;
 	mp.recovery_timeout = 10 * MC_MIN;
 	mp.agent_recovery_factor = 0.8;
+	mp.explicit_health_checks = explicit_health_checks;
 	mc__master_new(e->w, &mp);
 	for (int i = 0; i < nagents; i++) {
 		struct mc__agent_params ap;
@@ -80,6 +82,11 @@ static void env_init(struct env *e, int nagents, const char *agent_res)
 	fp.revive_on_new_work = true;
 	fp.max_attempts = 1; /* a killed task is resubmitted once */
 	mc__framework_add(e->w, 0, &fp);
+}
+
+static void env_init(struct env *e, int nagents, const char *agent_res)
+{
+	env_init_health(e, nagents, agent_res, false);
 }
 
 static void env_release(struct env *e)
@@ -475,6 +482,63 @@ static void test_update_of_a_down_agent_takes_effect_when_it_registers_again(voi
 	env_release(&e);
 }
 
+/* ---- health checks ------------------------------------------------------------- */
+
+struct health_run {
+	mc_time_t lost_at;   /* when agent 2's task was reported LOST */
+	uint64_t msgs_sent;  /* all messages by 300 s */
+	uint64_t events;     /* events dispatched by 300 s */
+	bool implicit_at_30; /* every agent checked without events at 30 s */
+};
+
+/* Three agents; agent 1 fails at 40 s and is back 1 ms later (its
+ * registration then replaces the old incarnation); agent 2 fails at 50 s
+ * for good and its task must be reported LOST 75-90 s later. */
+static struct health_run health_scenario(bool explicit_health_checks)
+{
+	struct health_run out = {.lost_at = MC_TIME_NEVER};
+	struct env e;
+	env_init_health(&e, 3, "cpus:1;mem:4096", explicit_health_checks);
+	run_to(&e, 2 * MC_SEC);
+	int32_t tids[3];
+	submit(&e, 3, CPU(1), 1000 * MC_SEC, tids); /* one task per agent */
+	run_to(&e, 30 * MC_SEC);
+	out.implicit_at_30 = true;
+	for (int32_t i = 0; i < 3; i++)
+		out.implicit_at_30 &= mc__master_agent_checked_implicitly(e.w->master, i);
+	run_to(&e, 40 * MC_SEC);
+	mc__agent_fail(e.w, 1);
+	run_to(&e, 40 * MC_SEC + MC_MSEC);
+	mc__agent_recover(e.w, 1);
+	run_to(&e, 50 * MC_SEC);
+	uint64_t lost = counters(&e).tasks_lost; /* agent 1's task, found out at once */
+	assert_int_equal(lost, 1);
+	mc__agent_fail(e.w, 2);
+	while (mc_engine_next_time(e.w->eng) <= 300 * MC_SEC && mc_engine_step(e.w->eng))
+		if (out.lost_at == MC_TIME_NEVER && counters(&e).tasks_lost > lost)
+			out.lost_at = now(&e);
+	run_to(&e, 300 * MC_SEC);
+	mc__master_finish(e.w);
+	out.msgs_sent = e.w->msgs_sent;
+	out.events = mc_engine_dispatched(e.w->eng);
+	assert_int_equal(counters(&e).tasks_lost, 2);
+	env_release(&e);
+	return out;
+}
+
+static void test_implicit_health_checks_find_a_failure_as_explicit_ones_do(void **st)
+{
+	(void)st;
+	struct health_run imp = health_scenario(false), exp = health_scenario(true);
+	assert_true(imp.implicit_at_30);
+	assert_false(exp.implicit_at_30);
+	assert_true(imp.lost_at >= 50 * MC_SEC + 75 * MC_SEC - MC_MSEC);
+	assert_true(imp.lost_at <= 50 * MC_SEC + 90 * MC_SEC);
+	assert_int_equal(imp.lost_at, exp.lost_at);
+	assert_int_equal(imp.msgs_sent, exp.msgs_sent);
+	assert_true(imp.events < exp.events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +551,7 @@ int main(void)
 	        test_machine_update_changes_the_allocator_total_and_running_tasks_keep_running),
 	    cmocka_unit_test(test_update_while_registration_travels_is_reported_after_it),
 	    cmocka_unit_test(test_update_of_a_down_agent_takes_effect_when_it_registers_again),
+	    cmocka_unit_test(test_implicit_health_checks_find_a_failure_as_explicit_ones_do),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
