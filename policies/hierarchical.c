@@ -49,14 +49,7 @@ struct entry {
 struct agent {
 	/* what a run's candidate scan reads comes first: one cache line */
 	bool known, active, gpu;
-	/* Quiet: its last visit offered nothing, and nothing that could change
-	 * that has happened since (its free resources, its filters, or -
-	 * through quiet_serial - the set of frameworks that may be offered).
-	 * Runs skip a quiet agent until quiet_until (its next filter expiry). */
-	bool quiet;
 	int32_t free_pos; /* index in freeset, or -1 */
-	uint64_t quiet_serial;
-	mc_time_t quiet_until;
 	int32_t filters;   /* head of this agent's filter list */
 	uint64_t cand_run; /* serial of the run it is a candidate for */
 	struct entry *e;
@@ -108,6 +101,21 @@ struct pending {
 	struct mc_offer o;
 };
 
+/*
+ * An agent with free resources, as a run's candidate scan reads it: 24
+ * bytes, so the scan over a large cell stays in cache. Quiet: the agent's
+ * last visit offered nothing, and nothing that could change that has
+ * happened since (its free resources, its filters, or - through
+ * quiet_serial - the set of frameworks that may be offered). Runs skip a
+ * quiet agent until quiet_until (its next filter expiry); 0 = not quiet.
+ */
+struct freeslot {
+	int32_t agent;
+	bool active; /* mirrors the agent's */
+	uint64_t quiet_serial;
+	mc_time_t quiet_until;
+};
+
 struct hslot {
 	uint64_t key; /* (agent << 32 | fw) + 1; 0 = empty */
 	int32_t head;
@@ -123,7 +131,7 @@ struct hier {
 
 	struct agent *agents;
 	size_t nagents;
-	int32_t *freeset;
+	struct freeslot *freeset;
 	size_t nfree, freecap;
 	struct fw *fws;
 	size_t nfws;
@@ -265,13 +273,20 @@ static void free_update(struct hier *h, int32_t id)
 	if (want && ag->free_pos < 0) {
 		mc_xgrow(&h->freeset, &h->freecap, h->nfree + 1, sizeof *h->freeset);
 		ag->free_pos = (int32_t)h->nfree;
-		h->freeset[h->nfree++] = id;
+		h->freeset[h->nfree++] = (struct freeslot){.agent = id, .active = ag->active};
 	} else if (!want && ag->free_pos >= 0) {
-		int32_t last = h->freeset[--h->nfree];
+		struct freeslot last = h->freeset[--h->nfree];
 		h->freeset[ag->free_pos] = last;
-		h->agents[last].free_pos = ag->free_pos;
+		h->agents[last.agent].free_pos = ag->free_pos;
 		ag->free_pos = -1;
 	}
+}
+
+/* Something that could make a visit offer something happened there. */
+static void wake(struct hier *h, const struct agent *ag)
+{
+	if (ag->free_pos >= 0)
+		h->freeset[ag->free_pos].quiet_until = 0;
 }
 
 /* Rebuilds r without empty reservation slots (keeps the bag invariant). */
@@ -289,7 +304,7 @@ static void compact(struct mc_resources *r)
 static void free_recompute(struct hier *h, int32_t id)
 {
 	struct agent *ag = &h->agents[id];
-	ag->quiet = false;
+	wake(h, ag);
 	struct mc_resvec s;
 	scalars_of(h, &ag->free.unres, &s);
 	mc_resvec_sub(&h->free_unres, &s);
@@ -568,7 +583,7 @@ static void hash_delete(struct hier *h, int32_t agent, int32_t fw)
 static void filter_remove(struct hier *h, int32_t i)
 {
 	struct filter *f = &h->filters[i];
-	h->agents[f->agent].quiet = false;
+	wake(h, &h->agents[f->agent]);
 	if (f->timer)
 		h->host.timer_cancel(h->host.ctx, f->timer);
 	int32_t *head = hash_head(h, f->agent, f->fw, false);
@@ -883,6 +898,8 @@ static int activate_agent_hier(struct mc_allocator *a, int32_t id, bool active)
 	if (!ag)
 		return MC_ENOENT;
 	ag->active = active;
+	if (ag->free_pos >= 0)
+		h->freeset[ag->free_pos].active = active;
 	h->dirty = true;
 	return 0;
 }
@@ -1562,13 +1579,15 @@ static void emit_offers(struct hier *h)
 static void mark_quiet(struct hier *h, int32_t id)
 {
 	struct agent *ag = &h->agents[id];
+	if (ag->free_pos < 0)
+		return;
 	mc_time_t until = MC_TIME_NEVER;
 	for (int32_t i = ag->filters; i >= 0; i = h->filters[i].anext)
 		if (h->filters[i].expires < until)
 			until = h->filters[i].expires;
-	ag->quiet = true;
-	ag->quiet_serial = h->offer_serial;
-	ag->quiet_until = until;
+	struct freeslot *q = &h->freeset[ag->free_pos];
+	q->quiet_serial = h->offer_serial;
+	q->quiet_until = until;
 }
 
 static void run_hier(struct mc_allocator *a, mc_time_t now)
@@ -1602,13 +1621,13 @@ static void run_hier(struct mc_allocator *a, mc_time_t now)
 		if (h->all_candidates) {
 			mc_xgrow(&h->order, &h->order_cap, h->nfree + 1, sizeof *h->order);
 			for (size_t i = 0; i < h->nfree; i++) {
-				const struct agent *ag = &h->agents[h->freeset[i]];
-				if (!ag->active)
+				const struct freeslot *q = &h->freeset[i];
+				if (!q->active)
 					continue;
-				if (ag->quiet && ag->quiet_serial == h->offer_serial &&
-				    now < ag->quiet_until && !explaining)
+				if (now < q->quiet_until && q->quiet_serial == h->offer_serial &&
+				    !explaining)
 					continue; /* would offer nothing again */
-				h->order[n++] = h->freeset[i];
+				h->order[n++] = q->agent;
 			}
 		} else {
 			mc_xgrow(&h->order, &h->order_cap, h->ncand + 1, sizeof *h->order);
