@@ -674,8 +674,8 @@ static const struct filter *filtered(struct hier *h, int32_t fw, int32_t role, i
 	for (int32_t i = *head; i >= 0; i = h->filters[i].knext) {
 		const struct filter *f = &h->filters[i];
 		if (f->role == role && mc_resvec_contains(&f->unres, &offer->unres) &&
-		    mc_resvec_contains(&f->resv, &resv))
-			return f;
+		    (offer->nresv == 0 || mc_resvec_contains(&f->resv, &resv)))
+			return f; /* (no reservations offered: nothing to compare there) */
 	}
 	return NULL;
 }
