@@ -1025,6 +1025,12 @@ void mc_metrics_framework_busy(struct mc_metrics *m, mc_time_t t, int32_t fw, bo
 
 /* ---- queries ------------------------------------------------------------------------------------ */
 
+void mc_metrics_sched_delay(const struct mc_metrics *m, double *mean_s, double *p99_s)
+{
+	*mean_s = mc__lat_mean_s(&m->sched);
+	*p99_s = mc__lat_quantile_us(&m->sched, 0.99) / 1e6;
+}
+
 void mc_metrics_get_counts(const struct mc_metrics *m, struct mc_metrics_counts *out)
 {
 	memset(out, 0, sizeof *out);

@@ -234,6 +234,9 @@ void mc_metrics_framework_busy(struct mc_metrics *m, mc_time_t t, int32_t fw, bo
 /* ---- queries ------------------------------------------------------------------------ */
 
 void mc_metrics_get_counts(const struct mc_metrics *m, struct mc_metrics_counts *out);
+/* Task scheduling delay so far (as in summary.json): mean and p99 in
+ * seconds, NaN when no task has launched. */
+void mc_metrics_sched_delay(const struct mc_metrics *m, double *mean_s, double *p99_s);
 int mc_metrics_framework_count(const struct mc_metrics *m);
 
 /* ---- outputs (sim/output_*.c) --------------------------------------------------------- */

@@ -585,6 +585,8 @@ int mc_run_experiment(const struct mc_config *c, const struct mc_run_options *o)
 			.offers_made = counts.offers_made,
 			.peak_rss_kb = ru.ru_maxrss,
 		};
+		mc_metrics_sched_delay(m, &o->stats->sched_delay_mean_s,
+				       &o->stats->sched_delay_p99_s);
 	}
 	mc_metrics_free(m);
 	teardown(&r);

@@ -18,6 +18,7 @@ struct mc_run_stats {
 	uint64_t events;
 	uint64_t messages;
 	uint64_t tasks_submitted, tasks_finished, offers_made;
+	double sched_delay_mean_s, sched_delay_p99_s; /* NaN if no task launched */
 	long peak_rss_kb;
 };
 

@@ -5,10 +5,12 @@
  * three frameworks, Mesos defaults: 1 s allocation interval, health checks
  * every 15 s) through the full models, and prints simulated seconds per
  * wall second, events per second, offers per simulated second and peak
- * memory. The default is the full day; --hours shortens it. The framework
- * options set how they use offers (refuse_seconds, revive_on_new_work,
- * hold_offers), which decides how many offers the day costs (see
- * docs/models.md, "Speed of large replays").
+ * memory and the tasks' scheduling delay. The default is the full day;
+ * --hours shortens it. The framework options set how they use offers
+ * (refuse_seconds, revive_on_new_work, hold_offers), which decides how many
+ * offers the day costs (see docs/models.md, "Speed of large replays"). By
+ * default they hold unused offers for 5 min, as Aurora does
+ * (min_offer_hold_time); --hold 0 makes them decline at once instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 
 int mc__bench_replay(int argc, char **argv)
 {
-	double hours = 24, agents = 12500, per_day = 1e6, refuse = 30, hold = 0;
+	double hours = 24, agents = 12500, per_day = 1e6, refuse = 30, hold = 300;
 	const char *revive = "true";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hours") && i + 1 < argc)
@@ -106,6 +108,8 @@ int mc__bench_replay(int argc, char **argv)
 	       (unsigned long long)st.tasks_submitted, (unsigned long long)st.tasks_finished,
 	       (unsigned long long)st.events, (unsigned long long)st.messages,
 	       (unsigned long long)st.offers_made, (double)st.offers_made / st.simulated_seconds);
+	printf("task scheduling delay: mean %.2f s, p99 %.2f s\n", st.sched_delay_mean_s,
+	       st.sched_delay_p99_s);
 	printf("wall %.1f s; %.0f simulated s per wall s; %.2f M events/s; peak RSS %.0f MB\n",
 	       st.wall_seconds, st.simulated_seconds / st.wall_seconds,
 	       (double)st.events / st.wall_seconds / 1e6, (double)st.peak_rss_kb / 1024.0);
