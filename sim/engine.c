@@ -50,6 +50,7 @@
 
 #include "mesocosm/engine.h"
 #include "mesocosm/error.h"
+#include "sim/heap4.h"
 
 #define SLOT_BITS 28
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
@@ -69,15 +70,7 @@ _Static_assert(MC__ENGINE_SEQ_BITS + SLOT_BITS <= 64, "a key's order word is 64 
 #define PURGE_MIN 256
 
 #define TIME_BIAS  (UINT64_C(1) << 63)
-#define CACHE_LINE 64
-/* Heap indices below this (16 KiB of keys) are taken to be in L1. */
-#define PREFETCH_FROM 1024
 #define HUGE_FROM     ((size_t)4 << 20)
-
-struct key {
-	uint64_t hi; /* time with the sign bit flipped: unsigned order = signed order */
-	uint64_t lo; /* seq << SLOT_BITS | slot */
-};
 
 struct body {
 	mc_event_fn fn;
@@ -88,7 +81,7 @@ struct body {
 };
 
 struct mc_engine {
-	struct key *heap; /* heap[1] is cache-line aligned */
+	struct mc__key *heap; /* heap[1] is cache-line aligned */
 	void *heap_raw;
 	size_t n, cap;
 	struct body *bodies; /* cache-line aligned */
@@ -103,96 +96,24 @@ struct mc_engine {
 	volatile sig_atomic_t stop;
 };
 
-#ifdef __SIZEOF_INT128__
-__extension__ typedef unsigned __int128 u128;
-static inline bool key_less(const struct key *a, const struct key *b)
-{
-	return ((u128)a->hi << 64 | a->lo) < ((u128)b->hi << 64 | b->lo);
-}
-#else
-static inline bool key_less(const struct key *a, const struct key *b)
-{
-	return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
-}
-#endif
-
-static inline uint32_t key_slot(const struct key *k)
+static inline uint32_t key_slot(const struct mc__key *k)
 {
 	return (uint32_t)(k->lo & SLOT_MASK);
 }
-static inline mc_time_t key_time(const struct key *k)
+static inline mc_time_t key_time(const struct mc__key *k)
 {
 	return (mc_time_t)(k->hi ^ TIME_BIAS);
 }
 
-/* Index of the smallest of the children c .. min(c + 4, n) - 1 (c < n). */
-static inline size_t min_child(const struct key *h, size_t c, size_t n)
+static void sift_down(struct mc__key *h, size_t n, size_t i)
 {
-	if (c + 3 < n) {
-		size_t a = key_less(&h[c + 1], &h[c]) ? c + 1 : c;
-		size_t b = key_less(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
-		return key_less(&h[b], &h[a]) ? b : a;
-	}
-	size_t best = c;
-	for (size_t j = c + 1; j < n; j++)
-		if (key_less(&h[j], &h[best]))
-			best = j;
-	return best;
-}
-
-static void sift_up(struct key *h, size_t i, struct key k)
-{
-	while (i > 0) {
-		size_t p = (i - 1) >> 2;
-		if (!key_less(&k, &h[p]))
-			break;
-		h[i] = h[p];
-		i = p;
-	}
-	h[i] = k;
-}
-
-/* Fills the hole at the root of h[0..n) with k: the hole walks down along
- * the smallest children to a leaf, then k sifts up from there (bottom-up
- * heapsort's trick: a key that belongs near the bottom, as most do, costs
- * three comparisons per level instead of four, and they compile to
- * conditional moves). Below the top levels, which stay in L1, the four
- * cache lines of the grandchildren are prefetched while the children are
- * compared, so a deep heap pays about one memory latency per two levels
- * instead of one per level. */
-static void refill_root(struct key *h, size_t n, struct key k)
-{
-	size_t i = 0, c;
-	while ((c = (i << 2) + 1) < n && c < PREFETCH_FROM) {
-		size_t m = min_child(h, c, n);
-		h[i] = h[m];
-		i = m;
-	}
-	while ((c = (i << 2) + 1) < n) {
-		size_t g = (c << 2) + 1;
-		if (g < n) {
-			const char *p = (const char *)&h[g];
-			__builtin_prefetch(p);
-			__builtin_prefetch(p + CACHE_LINE);
-			__builtin_prefetch(p + 2 * CACHE_LINE);
-			__builtin_prefetch(p + 3 * CACHE_LINE);
-		}
-		size_t m = min_child(h, c, n);
-		h[i] = h[m];
-		i = m;
-	}
-	sift_up(h, i, k);
-}
-
-static void sift_down(struct key *h, size_t n, size_t i)
-{
-	struct key k = h[i];
+	struct mc__key k = h[i];
 	for (;;) {
 		size_t c = (i << 2) + 1;
 		if (c >= n)
 			break;
-		size_t m = min_child(h, c, n);
-		if (!key_less(&h[m], &k))
+		size_t m = mc__heap4_min_child(h, c, n);
+		if (!mc__key_less(&h[m], &k))
 			break;
 		h[i] = h[m];
 		i = m;
@@ -204,16 +125,15 @@ static void pop_root(struct mc_engine *e)
 {
 	size_t n = --e->n;
 	if (n)
-		refill_root(e->heap, n, e->heap[n]);
+		mc__heap4_refill_root(e->heap, n, e->heap[n]);
 }
 
-/* A cache-line placed array: the element at index `first` starts a line.
- * Arrays of 4 MiB and more ask for transparent huge pages: the heap's deep
+/* Arrays of 4 MiB and more ask for transparent huge pages: the heap's deep
  * levels and the bodies are touched at random, and with 4 KiB pages most of
  * those touches would also miss the TLB. */
-static void *aligned_array(size_t count, size_t size, size_t first, void **raw)
+void *mc__aligned_array(size_t count, size_t size, size_t first, void **raw)
 {
-	*raw = mc_xmalloc(count * size + CACHE_LINE);
+	*raw = mc_xmalloc(count * size + MC__CACHE_LINE);
 #ifdef MADV_HUGEPAGE
 	if (count * size >= HUGE_FROM) {
 		uintptr_t lo = ((uintptr_t)*raw + 4095) & ~(uintptr_t)4095;
@@ -222,7 +142,7 @@ static void *aligned_array(size_t count, size_t size, size_t first, void **raw)
 	}
 #endif
 	uintptr_t p = (uintptr_t)*raw + first * size;
-	p = (p + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+	p = (p + MC__CACHE_LINE - 1) & ~(uintptr_t)(MC__CACHE_LINE - 1);
 	return (void *)(p - first * size);
 }
 
@@ -232,7 +152,7 @@ static void grow_heap(struct mc_engine *e, size_t need)
 	while (cap < need)
 		cap = cap < 1024 ? 1024 : cap * 2;
 	void *raw;
-	struct key *h = aligned_array(cap, sizeof *h, 1, &raw);
+	struct mc__key *h = mc__aligned_array(cap, sizeof *h, 1, &raw);
 	if (e->n)
 		memcpy(h, e->heap, e->n * sizeof *h);
 	free(e->heap_raw);
@@ -249,7 +169,7 @@ static void grow_bodies(struct mc_engine *e, size_t need)
 	if (cap > MAX_SLOTS)
 		cap = MAX_SLOTS;
 	void *raw;
-	struct body *b = aligned_array(cap, sizeof *b, 0, &raw);
+	struct body *b = mc__aligned_array(cap, sizeof *b, 0, &raw);
 	if (e->nbodies)
 		memcpy(b, e->bodies, e->nbodies * sizeof *b);
 	free(e->bodies_raw);
@@ -319,8 +239,8 @@ static inline void settle(struct mc_engine *e)
 
 static int cmp_key(const void *a, const void *b)
 {
-	const struct key *x = a, *y = b;
-	return key_less(x, y) ? -1 : key_less(y, x) ? 1 : 0;
+	const struct mc__key *x = a, *y = b;
+	return mc__key_less(x, y) ? -1 : mc__key_less(y, x) ? 1 : 0;
 }
 
 /* Sequence numbers ran out: renumber the pending keys 0 .. n-1 in their
@@ -353,14 +273,14 @@ mc_event_handle mc_engine_schedule(struct mc_engine *e, mc_time_t at, mc_event_f
 	b->ctx = ctx;
 	b->arg = arg;
 	b->link = LINK_PENDING;
-	struct key k = {(uint64_t)at ^ TIME_BIAS, (e->seq++ << SLOT_BITS) | s};
+	struct mc__key k = {(uint64_t)at ^ TIME_BIAS, (e->seq++ << SLOT_BITS) | s};
 	if (e->inflight) {
 		e->inflight = false;
-		refill_root(e->heap, e->n, k);
+		mc__heap4_refill_root(e->heap, e->n, k);
 	} else {
 		if (e->n == e->cap)
 			grow_heap(e, e->n + 1);
-		sift_up(e->heap, e->n++, k);
+		mc__heap4_sift_up(e->heap, e->n++, k);
 	}
 	return ((uint64_t)b->gen << SLOT_BITS) | s;
 }
@@ -444,13 +364,13 @@ mc_time_t mc_engine_next_time(struct mc_engine *e)
 /* Dispatches the live event at the root of a settled heap. */
 static inline void dispatch_top(struct mc_engine *e)
 {
-	const struct key *top = &e->heap[0];
+	const struct mc__key *top = &e->heap[0];
 	uint32_t s = key_slot(top);
 	/* The next event is most likely the smallest child of the root: start
 	 * loading its body now so the miss overlaps this dispatch (worth it
 	 * once the bodies outgrow L1). */
-	if (e->n > PREFETCH_FROM)
-		__builtin_prefetch(&e->bodies[key_slot(&e->heap[min_child(e->heap, 1, e->n)])]);
+	if (e->n > MC__HEAP4_PREFETCH_FROM)
+		__builtin_prefetch(&e->bodies[key_slot(&e->heap[mc__heap4_min_child(e->heap, 1, e->n)])]);
 	struct body *b = &e->bodies[s];
 	mc_event_fn fn = b->fn;
 	void *ctx = b->ctx;

@@ -8,23 +8,21 @@
  * reported) so machine noise hits all of them alike:
  *   engine    - mc_engine_step() dispatching a handler that calls
  *               mc_engine_after(): heap + body pool + handles + dispatch;
- *   bare heap - an implicit 4-ary heap of 16-byte (time, seq) keys with the
- *               engine's own heap algorithm (128-bit key compare, bottom-up
- *               refill with grandchild prefetch, hold as one replace-top,
- *               same array placement and huge-page advice), and nothing
- *               else: engine / bare is the engine's own overhead;
+ *   bare heap - the engine's own heap (sim/heap4.h: 4-ary, 16-byte
+ *               (time, seq) keys, 128-bit compare, bottom-up refill with
+ *               grandchild prefetch, hold as one replace-top, same array
+ *               placement and huge-page advice), and nothing else:
+ *               engine / bare is the engine's own overhead;
  *   textbook  - the same heap written the usual way (two-word compare,
  *               pop then push), for reference.
  * All three must end on the same clock (same events, same order): the bench
  * checks it. Increments are drawn in advance, so no RNG cost is timed. The
  * clock is CLOCK_MONOTONIC, read only around the timed loops.
  */
-#define _DEFAULT_SOURCE 1 /* madvise(MADV_HUGEPAGE), as the engine does */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include <gsl/gsl_randist.h>
@@ -32,6 +30,7 @@
 #include "mesocosm/engine.h"
 #include "mesocosm/error.h"
 #include "mesocosm/rng.h"
+#include "sim/heap4.h"
 #include "tests/bench/bench.h"
 
 #define MEAN    1000000.0 /* 1 s in us */
@@ -41,86 +40,18 @@
 static int64_t inc[NINC]; /* hold increments, used cyclically */
 static int64_t *prefill;  /* the N initial times */
 
-struct key {
-	uint64_t hi; /* time ^ sign bit */
-	uint64_t lo; /* seq */
-};
-
-#ifdef __SIZEOF_INT128__
-__extension__ typedef unsigned __int128 u128;
-static inline bool key_less(const struct key *a, const struct key *b)
-{
-	return ((u128)a->hi << 64 | a->lo) < ((u128)b->hi << 64 | b->lo);
-}
-#else
-static inline bool key_less(const struct key *a, const struct key *b)
-{
-	return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
-}
-#endif
-
 #define BIAS (UINT64_C(1) << 63)
 
-/* ---- bare heap: the engine's heap algorithm, keys only ---- */
-
-static inline size_t min_child(const struct key *h, size_t c, size_t n)
-{
-	if (c + 3 < n) {
-		size_t a = key_less(&h[c + 1], &h[c]) ? c + 1 : c;
-		size_t b = key_less(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
-		return key_less(&h[b], &h[a]) ? b : a;
-	}
-	size_t best = c;
-	for (size_t j = c + 1; j < n; j++)
-		if (key_less(&h[j], &h[best]))
-			best = j;
-	return best;
-}
-
-static void sift_up(struct key *h, size_t i, struct key k)
-{
-	while (i > 0) {
-		size_t p = (i - 1) >> 2;
-		if (!key_less(&k, &h[p]))
-			break;
-		h[i] = h[p];
-		i = p;
-	}
-	h[i] = k;
-}
-
-static void refill_root(struct key *h, size_t n, struct key k)
-{
-	size_t i = 0, c;
-	while ((c = (i << 2) + 1) < n && c < 1024) {
-		size_t m = min_child(h, c, n);
-		h[i] = h[m];
-		i = m;
-	}
-	while ((c = (i << 2) + 1) < n) {
-		size_t g = (c << 2) + 1;
-		if (g < n) {
-			const char *p = (const char *)&h[g];
-			__builtin_prefetch(p);
-			__builtin_prefetch(p + 64);
-			__builtin_prefetch(p + 128);
-			__builtin_prefetch(p + 192);
-		}
-		size_t m = min_child(h, c, n);
-		h[i] = h[m];
-		i = m;
-	}
-	sift_up(h, i, k);
-}
+/* The bare heap is the engine's own (sim/heap4.h). */
 
 /* ---- textbook heap: two-word compare, pop then push ---- */
 
-static inline bool tb_less(const struct key *a, const struct key *b)
+static inline bool tb_less(const struct mc__key *a, const struct mc__key *b)
 {
 	return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
 }
 
-static void tb_push(struct key *h, size_t *n, struct key k)
+static void tb_push(struct mc__key *h, size_t *n, struct mc__key k)
 {
 	size_t i = (*n)++;
 	while (i > 0) {
@@ -133,10 +64,10 @@ static void tb_push(struct key *h, size_t *n, struct key k)
 	h[i] = k;
 }
 
-static struct key tb_pop(struct key *h, size_t *n)
+static struct mc__key tb_pop(struct mc__key *h, size_t *n)
 {
-	struct key top = h[0];
-	struct key k = h[--*n];
+	struct mc__key top = h[0];
+	struct mc__key k = h[--*n];
 	size_t i = 0, m = *n;
 	for (;;) {
 		size_t c = (i << 2) + 1;
@@ -164,35 +95,24 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Keys placed as the engine places them: h[1] starts a cache line, and
- * 4 MiB or more ask for transparent huge pages. */
-static struct key *key_array(size_t n, void **raw)
+/* Keys placed as the engine places them (h[1] starts a cache line). */
+static struct mc__key *key_array(size_t n, void **raw)
 {
-	size_t bytes = (n + 1) * sizeof(struct key);
-	*raw = mc_xmalloc(bytes + 64);
-#ifdef MADV_HUGEPAGE
-	if (bytes >= ((size_t)4 << 20)) {
-		uintptr_t lo = ((uintptr_t)*raw + 4095) & ~(uintptr_t)4095;
-		uintptr_t hi = ((uintptr_t)*raw + bytes) & ~(uintptr_t)4095;
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-	}
-#endif
-	uintptr_t p = ((uintptr_t)*raw + sizeof(struct key) + 63) & ~(uintptr_t)63;
-	return (struct key *)(p - sizeof(struct key));
+	return mc__aligned_array(n + 1, sizeof(struct mc__key), 1, raw);
 }
 
 static double bare_hold(size_t n, size_t holds, int64_t *end)
 {
 	void *raw;
-	struct key *h = key_array(n, &raw);
+	struct mc__key *h = key_array(n, &raw);
 	uint64_t seq = 0;
 	for (size_t i = 0; i < n; i++)
-		sift_up(h, i, (struct key){(uint64_t)prefill[i] ^ BIAS, seq++});
+		mc__heap4_sift_up(h, i, (struct mc__key){(uint64_t)prefill[i] ^ BIAS, seq++});
 	double t0 = now_ns();
 	for (size_t i = 0; i < holds; i++) {
 		int64_t t = (int64_t)(h[0].hi ^ BIAS);
-		struct key k = {(uint64_t)(t + inc[i & (NINC - 1)]) ^ BIAS, seq++};
-		refill_root(h, n, k);
+		struct mc__key k = {(uint64_t)(t + inc[i & (NINC - 1)]) ^ BIAS, seq++};
+		mc__heap4_refill_root(h, n, k);
 	}
 	double dt = now_ns() - t0;
 	*end = (int64_t)(h[0].hi ^ BIAS);
@@ -202,15 +122,15 @@ static double bare_hold(size_t n, size_t holds, int64_t *end)
 
 static double textbook_hold(size_t n, size_t holds, int64_t *end)
 {
-	struct key *h = mc_xmalloc((n + 1) * sizeof *h);
+	struct mc__key *h = mc_xmalloc((n + 1) * sizeof *h);
 	size_t m = 0;
 	uint64_t seq = 0;
 	for (size_t i = 0; i < n; i++)
-		tb_push(h, &m, (struct key){(uint64_t)prefill[i] ^ BIAS, seq++});
+		tb_push(h, &m, (struct mc__key){(uint64_t)prefill[i] ^ BIAS, seq++});
 	double t0 = now_ns();
 	for (size_t i = 0; i < holds; i++) {
 		int64_t t = (int64_t)(tb_pop(h, &m).hi ^ BIAS);
-		tb_push(h, &m, (struct key){(uint64_t)(t + inc[i & (NINC - 1)]) ^ BIAS, seq++});
+		tb_push(h, &m, (struct mc__key){(uint64_t)(t + inc[i & (NINC - 1)]) ^ BIAS, seq++});
 	}
 	double dt = now_ns() - t0;
 	*end = (int64_t)(h[0].hi ^ BIAS);

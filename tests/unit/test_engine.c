@@ -39,7 +39,9 @@
 #define mc_engine_next_time  wb_engine_next_time
 #define mc_engine_pending    wb_engine_pending
 #define mc_engine_dispatched wb_engine_dispatched
+#define mc__aligned_array    wb_aligned_array
 #include "sim/engine.c"
+#undef mc__aligned_array
 #undef mc_engine_new
 #undef mc_engine_free
 #undef mc_engine_now
