@@ -147,13 +147,18 @@ static struct master_fw *mfw(struct mc__master *m, int32_t id)
 	return &m->fws[id];
 }
 
-static void send(struct mc__master *m, struct mc__msg *msg, int dst_kind, int32_t dst)
+static void address(struct mc__master *m, struct mc__msg *msg, int dst_kind, int32_t dst)
 {
 	msg->src_kind = MC__EP_MASTER;
 	msg->src = 0;
 	msg->dst_kind = (uint8_t)dst_kind;
 	msg->dst = dst;
 	msg->epoch = m->epoch;
+}
+
+static void send(struct mc__master *m, struct mc__msg *msg, int dst_kind, int32_t dst)
+{
+	address(m, msg, dst_kind, dst);
 	mc__net_send(m->w, msg);
 }
 
@@ -461,16 +466,11 @@ static void health_send_ping(void *ctx, int32_t agent, uint64_t seq, mc_time_t s
 	struct mc__master *m = ctx;
 	struct mc__msg *msg = mc__msg_alloc(m->w, MC__MSG_PING);
 	msg->u.ping.seq = seq;
-	if (count) {
-		send(m, msg, MC__EP_AGENT, agent);
-		return;
-	}
-	msg->src_kind = MC__EP_MASTER;
-	msg->src = 0;
-	msg->dst_kind = MC__EP_AGENT;
-	msg->dst = agent;
-	msg->epoch = m->epoch;
-	mc__net_deliver_sent_at(m->w, msg, sent_at);
+	address(m, msg, MC__EP_AGENT, agent);
+	if (count)
+		mc__net_send(m->w, msg);
+	else
+		mc__net_deliver_sent_at(m->w, msg, sent_at);
 }
 
 static void health_count(void *ctx, uint64_t pings, uint64_t pongs)
