@@ -36,6 +36,7 @@ struct master_agent {
 	bool counted;         /* its total is in the metrics' cluster total */
 	mc_time_t freed_at;   /* earliest free-up not offered since, or MC_TIME_NEVER */
 	bool expected;        /* registered with the previous leader (failover recovery) */
+	bool stale_tasks;     /* its former incarnation is gone (lose_stale_tasks) */
 	uint8_t maint;        /* enum mc__maint_mode; kept across failovers (registry) */
 };
 
@@ -110,8 +111,10 @@ struct mc__master {
 	int32_t reregistered;      /* of those, re-registered with this leader */
 	bool paused;
 	uint64_t resume_timer;
+	uint64_t reregister_timer;
 	uint64_t failovers;
 	mc_time_t failed_at, recovered_at;
+	uint64_t not_reregistered; /* known agents given up after failovers */
 
 	uint64_t maint_killed; /* tasks killed because their agent went down for maintenance */
 };
@@ -412,6 +415,18 @@ static void mlist_remove(struct mc__master *m, struct master_agent *a, int32_t t
 	t->master_next = t->master_prev = -2; /* -2: not on any list */
 }
 
+/* A task's resources count in the metrics' allocated from its launch until
+ * a master learns that it ended (t->counted); this knowledge survives a
+ * leader failover, as the tasks do. */
+static void count_allocated(struct mc__master *m, struct mc__task *t, bool on)
+{
+	if (t->counted == on)
+		return;
+	t->counted = on;
+	mc_metrics_allocated(m->w->metrics, mc_engine_now(m->w->eng), t->framework, &t->req,
+			     on ? +1 : -1);
+}
+
 static void send_update(struct mc__master *m, int32_t tid, int state, bool invalid_offer)
 {
 	struct mc__task *t = mc__task_at(m->w, tid);
@@ -440,7 +455,7 @@ static void remove_agent(struct mc__master *m, int32_t id, int state)
 		int32_t tid = a->tasks_head;
 		struct mc__task *t = mc__task_at(m->w, tid);
 		mlist_remove(m, a, tid);
-		mc_metrics_allocated(m->w->metrics, now, t->framework, &t->req, -1);
+		count_allocated(m, t, false);
 		send_update(m, tid, state, false);
 		if (state == MC__TASK_KILLED)
 			m->maint_killed++;
@@ -501,13 +516,68 @@ static void recovery_timeout_fire(void *obj, uint64_t data)
 	resume_allocator(m);
 }
 
-static void recovery_progress(struct mc__master *m, mc_time_t now)
+/* An agent registered with the new leader. The allocator resumes once
+ * agent_recovery_factor x the agents the registry listed are registered,
+ * counting any agent as Mesos's allocator does (addSlave). */
+static void recovery_progress(struct mc__master *m, mc_time_t now, bool was_expected)
 {
-	m->reregistered++;
-	if (m->paused && m->reregistered >= (int32_t)(m->p.agent_recovery_factor * m->expected_agents))
+	if (m->paused &&
+	    m->nagents_registered >= (int32_t)(m->p.agent_recovery_factor * m->expected_agents))
 		resume_allocator(m);
-	if (m->reregistered == m->expected_agents)
+	if (!was_expected)
+		return;
+	m->reregistered++;
+	if (m->reregistered == m->expected_agents) {
 		m->recovered_at = now;
+		if (m->reregister_timer)
+			host_timer_cancel(m, m->reregister_timer);
+		m->reregister_timer = 0;
+	}
+}
+
+/*
+ * Tasks that a former leader launched on an agent whose incarnation will
+ * never re-register (flagged stale_tasks) end LOST: the new leader never
+ * knew them, and each framework learns it when it reconciles (Mesos answers
+ * a reconciliation for a task on an unreachable agent with TASK_LOST). One
+ * pass over the task table finds them: counted as running, on no master's
+ * list, on a flagged agent.
+ */
+static void lose_stale_tasks(struct mc__master *m)
+{
+	for (size_t i = 0; i < m->w->ntasks; i++) {
+		struct mc__task *t = mc__task_at(m->w, (int32_t)i);
+		if (t->counted && t->master_next == -2 && t->agent >= 0 &&
+		    m->agents[t->agent].stale_tasks) {
+			count_allocated(m, t, false);
+			send_update(m, (int32_t)i, MC__TASK_LOST, false);
+		}
+	}
+	for (size_t i = 0; i < m->agents_cap; i++)
+		m->agents[i].stale_tasks = false;
+}
+
+/* agent_reregister_timeout after the election: the agents the registry
+ * lists that have not re-registered are marked unreachable. */
+static void reregister_timeout_fire(void *obj, uint64_t data)
+{
+	(void)data;
+	struct mc__master *m = obj;
+	mc_time_t now = mc_engine_now(m->w->eng);
+	m->reregister_timer = 0;
+	for (size_t i = 0; i < m->agents_cap; i++) {
+		struct master_agent *a = &m->agents[i];
+		if (!a->expected)
+			continue;
+		a->expected = false;
+		a->lost = true; /* if it comes back, it must drop its tasks */
+		a->stale_tasks = true;
+		m->not_reregistered++;
+		if (a->counted)
+			mc_metrics_agent_removed(m->w->metrics, now, &a->total);
+		a->counted = false;
+	}
+	lose_stale_tasks(m);
 }
 
 static void elect_event(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -526,6 +596,8 @@ static void elect_event(struct mc_engine *eng, void *ctx, uint64_t arg)
 		mc_alloc_pause(m->alloc, true);
 		m->resume_timer = host_timer_start(m, now + m->p.recovery_timeout, recovery_timeout_fire,
 						   m, 0);
+		m->reregister_timer = host_timer_start(m, now + m->p.agent_reregister_timeout,
+						       reregister_timeout_fire, m, 0);
 	}
 	/* ZooKeeper tells everyone who leads now. */
 	for (int32_t i = 0; i < m->w->nagents; i++) {
@@ -566,10 +638,19 @@ void mc__master_fail(struct mc__world *w)
 	for (size_t i = 0; i < m->agents_cap; i++) {
 		struct master_agent *a = &m->agents[i];
 		mc__health_stop(m->health, (int32_t)i);
-		while (a->tasks_head >= 0)
+		while (a->tasks_head >= 0) {
+			struct mc__task *t = mc__task_at(w, a->tasks_head);
+			/* Still STAGING: it has not reached its agent, and its
+			 * framework will take it for lost (framework.c); if it does
+			 * arrive, the agent reports it when it re-registers. */
+			if (t->state == MC__TASK_STAGING)
+				count_allocated(m, t, false);
 			mlist_remove(m, a, a->tasks_head);
-		a->expected = a->registered;
-		m->expected_agents += a->registered;
+		}
+		/* the registry lists it, and still lists an agent that had not
+		 * come back after an earlier failover */
+		a->expected = a->registered || a->expected;
+		m->expected_agents += a->expected;
 		a->registered = false;
 	}
 	m->nagents_registered = 0;
@@ -577,10 +658,16 @@ void mc__master_fail(struct mc__world *w)
 		memset(&m->fws[i], 0, sizeof m->fws[i]);
 	m->nfws_subscribed = 0;
 	m->run_scheduled = false;
+	m->resume_timer = m->reregister_timer = 0;
 	mc_engine_after(w->eng, m->p.detection_delay, elect_event, m, 0);
 }
 
 uint64_t mc__master_failovers(const struct mc__master *m) { return m->failovers; }
+
+uint64_t mc__master_agents_not_reregistered(const struct mc__master *m)
+{
+	return m->not_reregistered;
+}
 
 mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at)
 {
@@ -601,6 +688,11 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 	if (a->registered && a->incarnation != msg->u.reg.incarnation)
 		agent_lost(m, id); /* restarted without telling us: its tasks are gone */
 	if (!a->registered) {
+		/* Restarted while no master led: the incarnation the registry
+		 * lists will never re-register, and its tasks are gone. Mesos
+		 * removes an agent at once when another registers from its
+		 * address, as for a restart the leader saw (agent_lost above). */
+		bool restarted = a->expected && a->incarnation != msg->u.reg.incarnation;
 		if (a->lost) {
 			/* Back after being declared lost: its old tasks were
 			 * reported LOST, so it must drop them. */
@@ -626,18 +718,26 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		 * (ReregisterSlaveMessage): they count as used again. */
 		for (int32_t tid = msg->u.reg.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->agent_next) {
 			struct mc__task *t = mc__task_at(m->w, tid);
-			if (mc__task_state_terminal(t->state))
+			if (mc__task_state_terminal(t->state)) {
+				/* ended meanwhile, its update not yet acknowledged:
+				 * the master learns it ended (the update follows) */
+				count_allocated(m, t, false);
 				continue;
+			}
 			mlist_push(m, a, tid);
+			count_allocated(m, t, true); /* (if it was launched as the old leader failed) */
 			struct mc_resources used;
 			mc_resources_clear(&used);
 			used.unres = t->req;
 			mc_alloc_add_used(m->alloc, id, t->framework, t->role, &used);
 		}
-		if (a->expected) {
-			a->expected = false;
-			recovery_progress(m, now);
+		if (restarted) {
+			a->stale_tasks = true;
+			m->not_reregistered++;
+			lose_stale_tasks(m);
 		}
+		recovery_progress(m, now, a->expected);
+		a->expected = false;
 		mc__health_start(m->health, id);
 	}
 	struct mc__msg *r = mc__msg_alloc(m->w, MC__MSG_AGENT_REGISTERED);
@@ -722,10 +822,12 @@ static void status_update(struct mc__master *m, const struct mc__msg *msg)
 		used.unres = t->req;
 		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), t->framework, t->role, agent,
 				 &used, 0);
-		mc_metrics_allocated(m->w->metrics, mc_engine_now(m->w->eng), t->framework, &t->req, -1);
 		if (a->freed_at == MC_TIME_NEVER)
 			a->freed_at = mc_engine_now(m->w->eng);
 	}
+	/* (a task that ended while no master led is on no list, but counted) */
+	if (mc__task_state_terminal(msg->u.status.state))
+		count_allocated(m, t, false);
 	struct mc__msg *fwd = mc__msg_alloc(m->w, MC__MSG_UPDATE);
 	fwd->u.status = msg->u.status;
 	send(m, fwd, MC__EP_FRAMEWORK, t->framework);
@@ -856,6 +958,7 @@ static void accept(struct mc__master *m, const struct mc__msg *msg)
 		struct mc__task *t = mc__task_at(m->w, tid);
 		t->state = MC__TASK_STAGING;
 		t->role = role;
+		t->counted = 1; /* (their sum went to the metrics above, in one call) */
 		mlist_push(m, a, tid);
 	}
 	struct mc__msg *run = mc__msg_alloc(m->w, MC__MSG_RUN_TASKS);

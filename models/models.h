@@ -65,6 +65,7 @@ struct mc__master_params {
 	mc_time_t detection_delay;        /* leader lost -> new leader elected (ZooKeeper) */
 	mc_time_t recovery_timeout;       /* allocator paused at most this long after election */
 	double agent_recovery_factor;     /* ... or until this fraction of agents re-registered */
+	mc_time_t agent_reregister_timeout; /* known agents not back by then are unreachable */
 	/* simulate every health check as events even when implicit checks
 	 * would give the same outputs (health.h); for tests */
 	bool explicit_health_checks;
@@ -79,6 +80,10 @@ void mc__master_fail(struct mc__world *w);
  * agent known before it re-registered), or MC_TIME_NEVER. */
 uint64_t mc__master_failovers(const struct mc__master *m);
 mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at);
+/* Agents known before a failover that did not come back to the new leader
+ * (not within agent_reregister_timeout, or restarted meanwhile): marked
+ * unreachable, the tasks they ran reported LOST. Summed over failovers. */
+uint64_t mc__master_agents_not_reregistered(const struct mc__master *m);
 void mc__master_free(struct mc__master *m);
 /* The agent's side of the health checks changed (see health.h): it is up
  * or not, and answers pings of leader epoch `epoch`. Called by network.c. */

@@ -159,6 +159,8 @@ void mc__task_release(struct mc__world *w, int32_t id, unsigned ref)
 	t->refs &= (uint8_t)~ref;
 	if (t->refs)
 		return;
+	if (t->counted)
+		MC_BUG("task %d let go while its resources count as allocated", (int)id);
 	t->gen++;
 	t->state = MC__TASK_PENDING;
 	t->batch_next = w->task_free;

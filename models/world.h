@@ -44,6 +44,7 @@ struct mc__task {
 	uint8_t fail_at_end; /* the trace says the task ends FAILED */
 	uint8_t refs;        /* MC__REF_* bits: who still holds the descriptor */
 	uint8_t npref;       /* preferred locations in pref_agent/pref_rack (0: none) */
+	uint8_t counted;     /* in the metrics' allocated (master.c: launch until its end is known) */
 	uint16_t attempts;   /* launches so far (resubmissions) */
 	int32_t batch_next;  /* launch batch list, -1 ends it */
 	int32_t agent_next;  /* the agent's list of its tasks, -1 ends it */

@@ -167,6 +167,7 @@ static void build_master(struct run *r)
 	p.mesos17_profile = c->master.profile == MC_PROCESSING_MESOS17;
 	p.detection_delay = c->master.failover.detection_delay;
 	p.recovery_timeout = c->master.failover.recovery_timeout;
+	p.agent_reregister_timeout = c->master.agent_reregister_timeout;
 	p.agent_recovery_factor = c->master.failover.agent_recovery_factor;
 	p.explicit_health_checks = r->o->explicit_health_checks;
 	mc__master_new(r->w, &p);
@@ -203,6 +204,12 @@ static void print_failover(const struct run *r)
 		       "%.2f s after the leader failed\n"
 		       "  (Mesos paper, NSDI 2011 §6: mean recovery 4-8 s for 62 to 4,000 agents)\n",
 		       (unsigned long long)n, mc_time_to_sec(rec - failed));
+	uint64_t gone = mc__master_agents_not_reregistered(r->w->master);
+	if (gone)
+		printf("  %llu agent%s known before a failover did not re-register (gone, or "
+		       "restarted): marked unreachable after agent_reregister_timeout, "
+		       "their tasks LOST\n",
+		       (unsigned long long)gone, gone == 1 ? "" : "s");
 }
 
 static void print_maintenance(const struct run *r)
