@@ -290,31 +290,42 @@ static void run_tasks(struct mc__world *w, struct mc__agent *a, int32_t head)
 	}
 }
 
-/* Forgets every task without telling anyone (a crash, or the master's
- * order after it declared this agent lost). */
+/* Forgets every task without telling anyone (a crash). */
 static void drop_all_tasks(struct mc__world *w, struct mc__agent *a)
 {
 	while (a->tasks_head >= 0)
 		list_remove(w, a, a->tasks_head);
 }
 
-static void kill_task(struct mc__world *w, struct mc__agent *a, int32_t tid, uint32_t gen)
+/* Kills a task (it ends KILLED, reported as usual), or with `drop` forgets
+ * it without a word: the master reported it LOST when it declared this
+ * agent lost. */
+static void kill_task(struct mc__world *w, struct mc__agent *a, int32_t tid, uint32_t gen,
+		      bool drop)
 {
 	struct mc__task *t = mc__task_at(w, tid);
 	if (t->gen != gen || t->agent != a->id || !(t->refs & MC__REF_AGENT) ||
 	    mc__task_state_terminal(t->state))
 		return;
+	if (drop) {
+		list_remove(w, a, tid);
+		return;
+	}
 	if (t->end_event)
 		mc_engine_cancel(w->eng, t->end_event);
 	t->end_event = 0;
 	finish_task(w, a, tid, MC__TASK_KILLED);
 }
 
-static void acknowledged(struct mc__world *w, struct mc__agent *a, int32_t tid, uint32_t gen)
+/* The update acknowledged was in `state`: only the acknowledgement of the
+ * terminal update lets the task go (an earlier update's, arriving after the
+ * task ended, must not: the terminal one might never reach the master). */
+static void acknowledged(struct mc__world *w, struct mc__agent *a, int32_t tid, uint32_t gen,
+			 int state)
 {
 	struct mc__task *t = mc__task_at(w, tid);
 	if (t->gen == gen && t->agent == a->id && (t->refs & MC__REF_AGENT) &&
-	    mc__task_state_terminal(t->state))
+	    mc__task_state_terminal(state) && mc__task_state_terminal(t->state))
 		list_remove(w, a, tid);
 }
 
@@ -367,14 +378,11 @@ void mc__agent_receive(struct mc__world *w, struct mc__msg *m)
 		run_tasks(w, a, m->u.run.tasks);
 		break;
 	case MC__MSG_KILL_TASK:
-		if (m->u.status.task < 0) {
-			drop_all_tasks(w, a); /* the master declared us lost earlier */
-			return;
-		}
-		kill_task(w, a, m->u.status.task, m->u.status.task_gen);
+		kill_task(w, a, m->u.status.task, m->u.status.task_gen,
+			  m->u.status.state == MC__TASK_LOST);
 		break;
 	case MC__MSG_STATUS_ACK:
-		acknowledged(w, a, m->u.status.task, m->u.status.task_gen);
+		acknowledged(w, a, m->u.status.task, m->u.status.task_gen, m->u.status.state);
 		break;
 	default:
 		MC_BUG("agent got unexpected message type %d", m->type);

@@ -693,13 +693,7 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		 * removes an agent at once when another registers from its
 		 * address, as for a restart the leader saw (agent_lost above). */
 		bool restarted = a->expected && a->incarnation != msg->u.reg.incarnation;
-		if (a->lost) {
-			/* Back after being declared lost: its old tasks were
-			 * reported LOST, so it must drop them. */
-			struct mc__msg *kill = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
-			kill->u.status.task = -1;
-			send(m, kill, MC__EP_AGENT, id);
-		}
+		bool was_lost = a->lost;
 		a->registered = true;
 		m->nagents_registered++;
 		a->lost = false;
@@ -714,10 +708,23 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 			a->counted = true;
 			mc_metrics_agent_added(m->w->metrics, now, &a->total);
 		}
-		/* A re-registration after a failover reports the agent's tasks
-		 * (ReregisterSlaveMessage): they count as used again. */
+		/* A re-registration reports the agent's tasks
+		 * (ReregisterSlaveMessage): after a failover they count as used
+		 * again. Back after being declared lost, its tasks were reported
+		 * LOST: it must drop them (Mesos shuts down the executors of
+		 * frameworks that are not partition-aware). */
 		for (int32_t tid = msg->u.reg.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->agent_next) {
 			struct mc__task *t = mc__task_at(m->w, tid);
+			if (was_lost) {
+				if (!mc__task_state_terminal(t->state)) {
+					struct mc__msg *drop = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
+					drop->u.status.task = tid;
+					drop->u.status.task_gen = t->gen;
+					drop->u.status.state = MC__TASK_LOST;
+					send(m, drop, MC__EP_AGENT, id);
+				}
+				continue;
+			}
 			if (mc__task_state_terminal(t->state)) {
 				/* ended meanwhile, its update not yet acknowledged:
 				 * the master learns it ended (the update follows) */

@@ -109,7 +109,7 @@ struct mc__msg {
 		struct { /* STATUS_UPDATE, UPDATE, STATUS_ACK, ACKNOWLEDGE, KILL_TASK */
 			int32_t task;
 			uint32_t task_gen;
-			uint8_t state;
+			uint8_t state; /* KILL_TASK: LOST = drop it without an update */
 			uint8_t invalid_offer; /* UPDATE: LOST because the offer was gone */
 			int32_t agent;
 		} status;
