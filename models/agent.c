@@ -274,8 +274,7 @@ static void run_tasks(struct mc__world *w, struct mc__agent *a, int32_t head)
 	mc_time_t now = mc_engine_now(w->eng);
 	for (int32_t tid = head; tid >= 0;) {
 		struct mc__task *t = mc__task_at(w, tid);
-		int32_t next = t->batch_next;
-		t->batch_next = -1;
+		int32_t next = t->batch_next; /* (the message's list: freeing it ends it) */
 		if (t->state == MC__TASK_STAGING && t->agent == a->id) {
 			list_push(w, a, tid);
 			t->state = MC__TASK_STARTING;

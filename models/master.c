@@ -36,7 +36,6 @@ struct master_agent {
 	bool counted;         /* its total is in the metrics' cluster total */
 	mc_time_t freed_at;   /* earliest free-up not offered since, or MC_TIME_NEVER */
 	bool expected;        /* registered with the previous leader (failover recovery) */
-	bool stale_tasks;     /* its former incarnation is gone (lose_stale_tasks) */
 	uint8_t maint;        /* enum mc__maint_mode; kept across failovers (registry) */
 };
 
@@ -536,25 +535,62 @@ static void recovery_progress(struct mc__master *m, mc_time_t now, bool was_expe
 }
 
 /*
- * Tasks that a former leader launched on an agent whose incarnation will
- * never re-register (flagged stale_tasks) end LOST: the new leader never
- * knew them, and each framework learns it when it reconciles (Mesos answers
- * a reconciliation for a task on an unreachable agent with TASK_LOST). One
- * pass over the task table finds them: counted as running, on no master's
- * list, on a flagged agent.
+ * An agent's tasks after a failover. The master's list for the agent still
+ * holds what a former leader launched there (the simulator keeps it; the
+ * new leader knows only what the agent reports). A reported task that runs
+ * counts as used again; one that ended meanwhile is done (its update, not
+ * yet acknowledged, follows); one not reported is gone and ends LOST: the
+ * agent restarted or failed, or (`report` -1) it never came back. Each
+ * framework learns that when it reconciles: Mesos answers a reconciliation
+ * for a task its agent does not know, or on an unreachable agent, with
+ * TASK_LOST. `report` is the head of the agent's task list (agent_next).
  */
-static void lose_stale_tasks(struct mc__master *m)
+/* Tells agent `id` to forget a task that was reported LOST (KILL_TASK with
+ * state LOST): Mesos shuts down the executors of such tasks' frameworks
+ * when they are not partition-aware. */
+static void drop_task(struct mc__master *m, int32_t id, int32_t tid)
 {
-	for (size_t i = 0; i < m->w->ntasks; i++) {
-		struct mc__task *t = mc__task_at(m->w, (int32_t)i);
-		if (t->counted && t->master_next == -2 && t->agent >= 0 &&
-		    m->agents[t->agent].stale_tasks) {
-			count_allocated(m, t, false);
-			send_update(m, (int32_t)i, MC__TASK_LOST, false);
+	struct mc__msg *drop = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
+	drop->u.status.task = tid;
+	drop->u.status.task_gen = mc__task_at(m->w, tid)->gen;
+	drop->u.status.state = MC__TASK_LOST;
+	send(m, drop, MC__EP_AGENT, id);
+}
+
+static void reconcile_tasks(struct mc__master *m, int32_t id, int32_t report)
+{
+	struct master_agent *a = magent(m, id);
+	for (int32_t tid = report; tid >= 0; tid = mc__task_at(m->w, tid)->agent_next) {
+		struct mc__task *t = mc__task_at(m->w, tid);
+		if (t->agent != id || !(t->refs & MC__REF_AGENT))
+			continue;
+		if (t->master_next == -2 && !mc__task_state_terminal(t->state)) {
+			if (!(t->refs & MC__REF_FRAMEWORK)) {
+				drop_task(m, id, tid); /* reported LOST before */
+				continue;
+			}
+			mlist_push(m, a, tid); /* launched as the old leader failed */
 		}
+		t->reported = 1;
 	}
-	for (size_t i = 0; i < m->agents_cap; i++)
-		m->agents[i].stale_tasks = false;
+	for (int32_t tid = a->tasks_head; tid >= 0;) {
+		struct mc__task *t = mc__task_at(m->w, tid);
+		int32_t next = t->master_next;
+		if (t->reported && !mc__task_state_terminal(t->state)) {
+			count_allocated(m, t, true);
+			struct mc_resources used;
+			mc_resources_clear(&used);
+			used.unres = t->req;
+			mc_alloc_add_used(m->alloc, id, t->framework, t->role, &used);
+		} else {
+			mlist_remove(m, a, tid);
+			count_allocated(m, t, false);
+			if (!t->reported)
+				send_update(m, tid, MC__TASK_LOST, false);
+		}
+		t->reported = 0;
+		tid = next;
+	}
 }
 
 /* agent_reregister_timeout after the election: the agents the registry
@@ -571,13 +607,12 @@ static void reregister_timeout_fire(void *obj, uint64_t data)
 			continue;
 		a->expected = false;
 		a->lost = true; /* if it comes back, it must drop its tasks */
-		a->stale_tasks = true;
 		m->not_reregistered++;
+		reconcile_tasks(m, (int32_t)i, -1);
 		if (a->counted)
 			mc_metrics_agent_removed(m->w->metrics, now, &a->total);
 		a->counted = false;
 	}
-	lose_stale_tasks(m);
 }
 
 static void elect_event(struct mc_engine *eng, void *ctx, uint64_t arg)
@@ -638,14 +673,18 @@ void mc__master_fail(struct mc__world *w)
 	for (size_t i = 0; i < m->agents_cap; i++) {
 		struct master_agent *a = &m->agents[i];
 		mc__health_stop(m->health, (int32_t)i);
-		while (a->tasks_head >= 0) {
-			struct mc__task *t = mc__task_at(w, a->tasks_head);
-			/* Still STAGING: it has not reached its agent, and its
-			 * framework will take it for lost (framework.c); if it does
-			 * arrive, the agent reports it when it re-registers. */
-			if (t->state == MC__TASK_STAGING)
+		/* Its task list stays (reconcile_tasks), but for tasks still
+		 * STAGING: they have not reached the agent, and their framework
+		 * will take them for lost (framework.c); if one does arrive, the
+		 * agent reports it when it re-registers. */
+		for (int32_t tid = a->tasks_head; tid >= 0;) {
+			struct mc__task *t = mc__task_at(w, tid);
+			int32_t next = t->master_next;
+			if (t->state == MC__TASK_STAGING) {
+				mlist_remove(m, a, tid);
 				count_allocated(m, t, false);
-			mlist_remove(m, a, a->tasks_head);
+			}
+			tid = next;
 		}
 		/* the registry lists it, and still lists an agent that had not
 		 * come back after an earlier failover */
@@ -708,41 +747,22 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 			a->counted = true;
 			mc_metrics_agent_added(m->w->metrics, now, &a->total);
 		}
-		/* A re-registration reports the agent's tasks
-		 * (ReregisterSlaveMessage): after a failover they count as used
-		 * again. Back after being declared lost, its tasks were reported
-		 * LOST: it must drop them (Mesos shuts down the executors of
-		 * frameworks that are not partition-aware). */
-		for (int32_t tid = msg->u.reg.tasks; tid >= 0; tid = mc__task_at(m->w, tid)->agent_next) {
-			struct mc__task *t = mc__task_at(m->w, tid);
-			if (was_lost) {
-				if (!mc__task_state_terminal(t->state)) {
-					struct mc__msg *drop = mc__msg_alloc(m->w, MC__MSG_KILL_TASK);
-					drop->u.status.task = tid;
-					drop->u.status.task_gen = t->gen;
-					drop->u.status.state = MC__TASK_LOST;
-					send(m, drop, MC__EP_AGENT, id);
-				}
-				continue;
+		/* Back after being declared lost, its tasks were reported LOST:
+		 * it must drop them. Otherwise what it reports is reconciled
+		 * with what a former leader launched. */
+		if (was_lost) {
+			for (int32_t tid = msg->u.reg.tasks; tid >= 0;
+			     tid = mc__task_at(m->w, tid)->agent_next) {
+				struct mc__task *t = mc__task_at(m->w, tid);
+				if (t->agent == id && (t->refs & MC__REF_AGENT) &&
+				    !mc__task_state_terminal(t->state))
+					drop_task(m, id, tid);
 			}
-			if (mc__task_state_terminal(t->state)) {
-				/* ended meanwhile, its update not yet acknowledged:
-				 * the master learns it ended (the update follows) */
-				count_allocated(m, t, false);
-				continue;
-			}
-			mlist_push(m, a, tid);
-			count_allocated(m, t, true); /* (if it was launched as the old leader failed) */
-			struct mc_resources used;
-			mc_resources_clear(&used);
-			used.unres = t->req;
-			mc_alloc_add_used(m->alloc, id, t->framework, t->role, &used);
+		} else {
+			reconcile_tasks(m, id, msg->u.reg.tasks);
 		}
-		if (restarted) {
-			a->stale_tasks = true;
+		if (restarted)
 			m->not_reregistered++;
-			lose_stale_tasks(m);
-		}
 		recovery_progress(m, now, a->expected);
 		a->expected = false;
 		mc__health_start(m->health, id);
@@ -966,6 +986,7 @@ static void accept(struct mc__master *m, const struct mc__msg *msg)
 		t->state = MC__TASK_STAGING;
 		t->role = role;
 		t->counted = 1; /* (their sum went to the metrics above, in one call) */
+		t->refs |= MC__REF_WIRE;
 		mlist_push(m, a, tid);
 	}
 	struct mc__msg *run = mc__msg_alloc(m->w, MC__MSG_RUN_TASKS);

@@ -116,6 +116,14 @@ struct mc__msg *mc__msg_alloc(struct mc__world *w, int type)
 
 void mc__msg_free(struct mc__world *w, struct mc__msg *m)
 {
+	if (m->type == MC__MSG_RUN_TASKS)
+		for (int32_t tid = m->u.run.tasks; tid >= 0;) {
+			struct mc__task *t = mc__task_at(w, tid);
+			int32_t next = t->batch_next;
+			t->batch_next = -1;
+			mc__task_release(w, tid, MC__REF_WIRE);
+			tid = next;
+		}
 	for (;;) {
 		int32_t more = m->more;
 		m->type = MSG_FREE_MARK;

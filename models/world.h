@@ -45,6 +45,7 @@ struct mc__task {
 	uint8_t refs;        /* MC__REF_* bits: who still holds the descriptor */
 	uint8_t npref;       /* preferred locations in pref_agent/pref_rack (0: none) */
 	uint8_t counted;     /* in the metrics' allocated (master.c: launch until its end is known) */
+	uint8_t reported;    /* master.c scratch: in an agent's re-registration report */
 	uint16_t attempts;   /* launches so far (resubmissions) */
 	int32_t batch_next;  /* launch batch list, -1 ends it */
 	int32_t agent_next;  /* the agent's list of its tasks, -1 ends it */
@@ -166,10 +167,12 @@ void mc__net_count(struct mc__world *w, int type, uint64_t n);
 void mc__net_agent_state(struct mc__world *w, int32_t agent, bool up, uint32_t epoch);
 
 /* Task table. A new task is PENDING with agent -1, held by its framework
- * (MC__REF_FRAMEWORK). The agent that runs it holds MC__REF_AGENT from
- * RUN_TASKS until its terminal update is acknowledged or it drops the task.
- * The slot is reused only when both have let go. */
-enum { MC__REF_FRAMEWORK = 1, MC__REF_AGENT = 2 };
+ * (MC__REF_FRAMEWORK). The RUN_TASKS message that carries it holds
+ * MC__REF_WIRE until it is freed (delivered or dropped), so that a late
+ * message never finds the slot reused. The agent that runs it holds
+ * MC__REF_AGENT from RUN_TASKS until its terminal update is acknowledged
+ * or it drops the task. The slot is reused only when all have let go. */
+enum { MC__REF_FRAMEWORK = 1, MC__REF_AGENT = 2, MC__REF_WIRE = 4 };
 int32_t mc__task_new(struct mc__world *w);
 void mc__task_release(struct mc__world *w, int32_t id, unsigned ref);
 static inline struct mc__task *mc__task_at(const struct mc__world *w, int32_t id)
