@@ -534,17 +534,6 @@ static void recovery_progress(struct mc__master *m, mc_time_t now, bool was_expe
 	}
 }
 
-/*
- * An agent's tasks after a failover. The master's list for the agent still
- * holds what a former leader launched there (the simulator keeps it; the
- * new leader knows only what the agent reports). A reported task that runs
- * counts as used again; one that ended meanwhile is done (its update, not
- * yet acknowledged, follows); one not reported is gone and ends LOST: the
- * agent restarted or failed, or (`report` -1) it never came back. Each
- * framework learns that when it reconciles: Mesos answers a reconciliation
- * for a task its agent does not know, or on an unreachable agent, with
- * TASK_LOST. `report` is the head of the agent's task list (agent_next).
- */
 /* Tells agent `id` to forget a task that was reported LOST (KILL_TASK with
  * state LOST): Mesos shuts down the executors of such tasks' frameworks
  * when they are not partition-aware. */
@@ -557,6 +546,17 @@ static void drop_task(struct mc__master *m, int32_t id, int32_t tid)
 	send(m, drop, MC__EP_AGENT, id);
 }
 
+/*
+ * An agent's tasks after a failover. The master's list for the agent still
+ * holds what a former leader launched there (the simulator keeps it; the
+ * new leader knows only what the agent reports). A reported task that runs
+ * counts as used again; one that ended meanwhile is done (its update, not
+ * yet acknowledged, follows); one not reported is gone and ends LOST: the
+ * agent restarted or failed, or (`report` -1) it never came back. Each
+ * framework learns that when it reconciles: Mesos answers a reconciliation
+ * for a task its agent does not know, or on an unreachable agent, with
+ * TASK_LOST. `report` is the head of the agent's task list (agent_next).
+ */
 static void reconcile_tasks(struct mc__master *m, int32_t id, int32_t report)
 {
 	struct master_agent *a = magent(m, id);
@@ -728,9 +728,10 @@ static void register_agent(struct mc__master *m, const struct mc__msg *msg)
 		agent_lost(m, id); /* restarted without telling us: its tasks are gone */
 	if (!a->registered) {
 		/* Restarted while no master led: the incarnation the registry
-		 * lists will never re-register, and its tasks are gone. Mesos
-		 * removes an agent at once when another registers from its
-		 * address, as for a restart the leader saw (agent_lost above). */
+		 * lists will never re-register, and its tasks are gone (it
+		 * reports none of them: reconcile_tasks). Mesos removes an agent
+		 * at once when another registers from its address, as for a
+		 * restart the leader saw (agent_lost above). */
 		bool restarted = a->expected && a->incarnation != msg->u.reg.incarnation;
 		bool was_lost = a->lost;
 		a->registered = true;
@@ -849,12 +850,10 @@ static void status_update(struct mc__master *m, const struct mc__msg *msg)
 		used.unres = t->req;
 		mc_alloc_recover(m->alloc, mc_engine_now(m->w->eng), t->framework, t->role, agent,
 				 &used, 0);
+		count_allocated(m, t, false);
 		if (a->freed_at == MC_TIME_NEVER)
 			a->freed_at = mc_engine_now(m->w->eng);
 	}
-	/* (a task that ended while no master led is on no list, but counted) */
-	if (mc__task_state_terminal(msg->u.status.state))
-		count_allocated(m, t, false);
 	struct mc__msg *fwd = mc__msg_alloc(m->w, MC__MSG_UPDATE);
 	fwd->u.status = msg->u.status;
 	send(m, fwd, MC__EP_FRAMEWORK, t->framework);

@@ -81,8 +81,8 @@ void mc__master_fail(struct mc__world *w);
 uint64_t mc__master_failovers(const struct mc__master *m);
 mc_time_t mc__master_last_recovery(const struct mc__master *m, mc_time_t *failed_at);
 /* Agents known before a failover that did not come back to the new leader
- * (not within agent_reregister_timeout, or restarted meanwhile): marked
- * unreachable, the tasks they ran reported LOST. Summed over failovers. */
+ * (restarted meanwhile, or marked unreachable after agent_reregister_timeout):
+ * the tasks they ran were reported LOST. Summed over failovers. */
 uint64_t mc__master_agents_not_reregistered(const struct mc__master *m);
 void mc__master_free(struct mc__master *m);
 /* The agent's side of the health checks changed (see health.h): it is up

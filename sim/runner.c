@@ -206,8 +206,8 @@ static void print_failover(const struct run *r)
 		       (unsigned long long)n, mc_time_to_sec(rec - failed));
 	uint64_t gone = mc__master_agents_not_reregistered(r->w->master);
 	if (gone)
-		printf("  %llu agent%s known before a failover did not re-register (gone, or "
-		       "restarted): marked unreachable after agent_reregister_timeout, "
+		printf("  %llu agent%s known before a failover did not re-register (restarted "
+		       "meanwhile, or not back within agent_reregister_timeout): "
 		       "their tasks LOST\n",
 		       (unsigned long long)gone, gone == 1 ? "" : "s");
 }
